@@ -1,0 +1,101 @@
+// Builds the extension (dist/) and, with --tests, the test suites (out/).
+//   node esbuild.js               development build with source maps
+//   node esbuild.js --production  minified, no source maps (what the .vsix ships)
+//   node esbuild.js --watch       rebuild on change, reporting problems in VS Code's format
+//   node esbuild.js --tests       the test suites, bundled for plain Node
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+/** Prints errors the way the `$esbuild-watch` problem matcher expects. */
+const problemMatcherPlugin = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+/**
+ * The extension is two bundles: `extension.js`, loaded on activation, and `fetch.js`
+ * (node-fetch), required only when the first request is made.
+ */
+function extensionOptions() {
+  return {
+    entryPoints: { extension: 'src/extension.ts', fetch: 'src/pictory/fetch.ts' },
+    outdir: 'dist',
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    external: ['vscode'],
+    logLevel: 'warning',
+    plugins: watch ? [problemMatcherPlugin] : [],
+  };
+}
+
+function listFiles(dir, pattern) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return listFiles(full, pattern);
+    return pattern.test(entry.name) ? [full] : [];
+  });
+}
+
+/** Every test entry point, bundled with the sources it imports; packages stay in node_modules. */
+function testOptions() {
+  const entryPoints = [
+    ...listFiles('test/unit', /\.test\.ts$/),
+    ...listFiles('test/integration', /(^index|\.test)\.ts$/),
+    ...listFiles('test/ui', /\.ts$/),
+    ...listFiles('test/harness', /\.ts$/),
+    ...listFiles('test/server', /\.ts$/),
+    ...listFiles('test/bench', /\.ts$/),
+  ];
+  return {
+    entryPoints,
+    outdir: 'out/test',
+    outbase: 'test',
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'inline',
+    packages: 'external',
+    external: ['vscode'],
+    logLevel: 'warning',
+  };
+}
+
+async function main() {
+  if (tests) {
+    await esbuild.build(extensionOptions());
+    await esbuild.build(testOptions());
+    return;
+  }
+  if (watch) {
+    const context = await esbuild.context(extensionOptions());
+    await context.watch();
+    return;
+  }
+  await esbuild.build(extensionOptions());
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
