@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { creditsFor, dimensionsFor, type VideoRequest } from './videoContract';
+
+/**
+ * How a job ends, chosen by markers typed into the prompt so that a UI test can steer it:
+ * `#fail`, `#cleaned`, `#forever` (never finishes), `#silent` (video without audio),
+ * `#queued` (reports the undocumented status `queued` while running).
+ */
+export type JobOutcome = 'completed' | 'failed' | 'cleaned' | 'forever';
+
+export interface PictoryJob {
+  readonly id: string;
+  /** The id the video list reports, which is not the job id. */
+  readonly videoId: string;
+  readonly request: VideoRequest;
+  readonly createdAt: number;
+  readonly outcome: JobOutcome;
+  readonly silent: boolean;
+  readonly queued: boolean;
+  polls: number;
+}
+
+export type JobMedia = 'video' | 'thumbnail' | 'preview' | 'lastFrame';
+
+const MEDIA_SUFFIXES: Readonly<Record<JobMedia, string>> = {
+  video: '.mp4',
+  thumbnail: '_thumbnail.jpg',
+  preview: '_preview.jpg',
+  lastFrame: '_last_frame.jpg',
+};
+
+export function createJob(request: VideoRequest): PictoryJob {
+  const prompt = request.prompt.toLowerCase();
+  return {
+    id: randomUUID(),
+    videoId: randomUUID(),
+    request,
+    createdAt: Date.now(),
+    outcome: outcomeOf(prompt),
+    silent: prompt.includes('#silent'),
+    queued: prompt.includes('#queued'),
+    polls: 0,
+  };
+}
+
+function outcomeOf(prompt: string): JobOutcome {
+  if (prompt.includes('#fail')) return 'failed';
+  if (prompt.includes('#cleaned')) return 'cleaned';
+  if (prompt.includes('#forever')) return 'forever';
+  return 'completed';
+}
+
+export function isFinished(job: PictoryJob, pollsUntilDone: number): boolean {
+  return job.outcome !== 'forever' && job.polls > pollsUntilDone;
+}
+
+/** The body of `GET /v1/jobs/{id}` after counting this poll. */
+export function pollJob(job: PictoryJob, origin: string, pollsUntilDone: number): object {
+  job.polls += 1;
+  if (!isFinished(job, pollsUntilDone)) {
+    return statusBody(job, true, { status: job.queued ? 'queued' : 'in-progress' });
+  }
+  switch (job.outcome) {
+    case 'failed':
+      return statusBody(job, false, {
+        status: 'failed',
+        error_code: 'TEXT_TO_VIDEO_FAILED',
+        error_message: 'The video could not be generated from this prompt.',
+      });
+    case 'cleaned':
+      return statusBody(job, true, { status: 'cleaned' });
+    default:
+      return statusBody(job, true, { status: 'completed', ...completedVideo(job, origin) });
+  }
+}
+
+function statusBody(job: PictoryJob, success: boolean, data: object): object {
+  return { job_id: job.id, success, data };
+}
+
+function completedVideo(job: PictoryJob, origin: string): object {
+  return {
+    url: mediaUrl(job, 'video', origin),
+    duration: job.request.duration,
+    ...dimensionsFor(job.request),
+    thumbnailImageUrl: mediaUrl(job, 'thumbnail', origin),
+    lastFrameImageUrl: mediaUrl(job, 'lastFrame', origin),
+    previewImageUrl: mediaUrl(job, 'preview', origin),
+    aiCreditsUsed: creditsFor(job.request),
+  };
+}
+
+/** An item of `GET /v1/aistudio/videos`. */
+export function listItem(job: PictoryJob, origin: string): object {
+  const { prompt, model, aspectRatio, duration, firstFrameImageUrl, extendVideoUrl, referenceImageUrls } = job.request;
+  return {
+    id: job.videoId,
+    url: mediaUrl(job, 'video', origin),
+    prompt,
+    model,
+    aspectRatio,
+    duration,
+    createdDate: new Date(job.createdAt).toISOString(),
+    ...dimensionsFor(job.request),
+    previewImageUrl: mediaUrl(job, 'preview', origin),
+    thumbnailImageUrl: mediaUrl(job, 'thumbnail', origin),
+    lastFrameImageUrl: mediaUrl(job, 'lastFrame', origin),
+    ...(firstFrameImageUrl && { firstFrameImageUrl }),
+    ...(extendVideoUrl && { extendVideoUrl }),
+    ...(referenceImageUrls && { referenceImageUrls }),
+  };
+}
+
+function mediaUrl(job: PictoryJob, media: JobMedia, origin: string): string {
+  return `${origin}/media/${job.id}${MEDIA_SUFFIXES[media]}`;
+}
+
+/** Splits a media file name such as `<jobId>_thumbnail.jpg` into its job id and kind. */
+export function parseMediaName(name: string): { jobId: string; media: JobMedia } | undefined {
+  for (const [media, suffix] of Object.entries(MEDIA_SUFFIXES) as [JobMedia, string][]) {
+    if (name.endsWith(suffix)) return { jobId: name.slice(0, -suffix.length), media };
+  }
+  return undefined;
+}

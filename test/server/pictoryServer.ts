@@ -1,0 +1,305 @@
+// A loopback stand-in for Pictory's AI Studio API (the routes the extension uses), with
+// fault injection and CDN-like media serving, for unit, integration and UI tests.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { answerWithFault, FaultList, type FaultRule } from './faults';
+import { createJob, isFinished, listItem, parseMediaName, pollJob, type PictoryJob } from './jobs';
+import { loadMedia, locateFixturesDir, serveFile, type MediaFile, type MediaLibrary } from './media';
+import { creditsFor, validateVideoRequest } from './videoContract';
+
+export type { Fault, FaultRule } from './faults';
+export type { JobOutcome, PictoryJob } from './jobs';
+export type { VideoModel, VideoRequest } from './videoContract';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query. */
+  path: string;
+  authorization: string | undefined;
+  userAgent: string | undefined;
+  /** Parsed JSON, or the raw text when it is not JSON; undefined when empty. */
+  body: unknown;
+  at: number;
+}
+
+export interface PictoryServerOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1; only loopback addresses are accepted. */
+  host?: string;
+  /** Default: the key starts with `pictai_` and does not contain `wrong`. */
+  acceptKey?: (key: string) => boolean;
+  /** How many polls of a job answer "in progress" before its final state; default 2. */
+  pollsUntilDone?: number;
+  /** Default: the repository's test/fixtures, found by walking up from this file. */
+  fixturesDir?: string;
+}
+
+export interface PictoryServer {
+  readonly origin: string;
+  /** `origin + '/pictoryapis'`, the extension's API base URL. */
+  readonly baseUrl: string;
+  /** API requests in arrival order (media downloads excluded). */
+  readonly requests: RecordedRequest[];
+  /** Requests under /media/. */
+  mediaRequests: RecordedRequest[];
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Clears recorded requests, faults and jobs. */
+  reset(): void;
+  /** Makes a job that existed answer 404 from now on. */
+  forgetJob(jobId: string): void;
+  jobs(): ReadonlyMap<string, Readonly<PictoryJob>>;
+  /** Ends hanging requests and open connections too. */
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/pictoryapis';
+const JOB_PATH = /^\/pictoryapis\/v1\/jobs\/([^/]+)$/;
+const QUOTA_BASELINE = { aiCreditsUsed: 690, aiCreditsLimit: 22000 };
+const LIST_PAGE_SIZE = 100;
+
+export async function startPictoryServer(options: PictoryServerOptions = {}): Promise<PictoryServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host)) throw new Error(`The Pictory test server only listens on loopback, not ${host}`);
+  const media = loadMedia(locateFixturesDir(options.fixturesDir));
+  const server = new LoopbackPictoryServer(media, options.acceptKey ?? defaultAcceptKey, options.pollsUntilDone ?? 2);
+  await server.listen(options.port ?? 0, host);
+  return server;
+}
+
+function defaultAcceptKey(key: string): boolean {
+  return key.startsWith('pictai_') && !key.includes('wrong');
+}
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+class LoopbackPictoryServer implements PictoryServer {
+  readonly requests: RecordedRequest[] = [];
+  mediaRequests: RecordedRequest[] = [];
+  private readonly http: Server;
+  private readonly faults = new FaultList();
+  private readonly jobTable = new Map<string, PictoryJob>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private address = '';
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly media: MediaLibrary,
+    private readonly acceptKey: (key: string) => boolean,
+    private readonly pollsUntilDone: number,
+  ) {
+    this.http = createServer((req, res) => void this.receive(req, res));
+  }
+
+  get origin(): string {
+    return this.address;
+  }
+
+  get baseUrl(): string {
+    return this.origin + API_PREFIX;
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        const { address, port: actual } = this.http.address() as AddressInfo;
+        this.address = `http://${address.includes(':') ? `[${address}]` : address}:${actual}`;
+        resolve();
+      });
+    });
+  }
+
+  addFault(rule: FaultRule): void {
+    this.faults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.mediaRequests.length = 0;
+    this.faults.clear();
+    this.jobTable.clear();
+  }
+
+  forgetJob(jobId: string): void {
+    this.jobTable.delete(jobId);
+  }
+
+  jobs(): ReadonlyMap<string, Readonly<PictoryJob>> {
+    return this.jobTable;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise((resolve) => {
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: string;
+    try {
+      body = await readBody(req);
+    } catch {
+      return; // the client went away mid-request
+    }
+    const recorded = recordOf(req, body);
+    (recorded.path.startsWith('/media/') ? this.mediaRequests : this.requests).push(recorded);
+    const answerNormally = () => this.answer(req, res, body);
+    const fault = this.faults.take(recorded.method, recorded.path);
+    if (fault) answerWithFault(fault, res, { answerNormally, after: (ms, action) => this.after(ms, action) });
+    else answerNormally();
+  }
+
+  private after(ms: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      action();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, body: string): void {
+    if (res.destroyed) return;
+    try {
+      this.route(req, res, body);
+    } catch (error) {
+      sendJson(res, 500, { message: error instanceof Error ? error.message : 'Internal server error' });
+    }
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const { pathname } = new URL(req.url ?? '/', this.origin);
+    if (pathname.startsWith('/media/')) return this.serveMedia(req, res, pathname.slice('/media/'.length));
+    const handler = this.handlerFor(req.method ?? 'GET', pathname);
+    if (!handler) return sendJson(res, 404, { message: 'Not Found' });
+    if (!this.isAuthorized(req.headers.authorization)) return sendJson(res, 401, { message: 'Unauthorized' });
+    handler(req, res, body);
+  }
+
+  private handlerFor(method: string, pathname: string): Handler | undefined {
+    if (pathname === `${API_PREFIX}/v1/aistudio/videos`) {
+      if (method === 'POST') return (_req, res, body) => this.createVideo(res, body);
+      if (method === 'GET') return (req, res) => this.listVideos(req, res);
+    }
+    if (method === 'GET' && pathname === `${API_PREFIX}/v1/quota`) return (_req, res) => this.quota(res);
+    const jobId = method === 'GET' ? JOB_PATH.exec(pathname)?.[1] : undefined;
+    if (jobId !== undefined) return (_req, res) => this.pollJob(res, decodeURIComponent(jobId));
+    return undefined;
+  }
+
+  /** The key goes in raw: a `Bearer` prefix is refused even by a lenient `acceptKey`. */
+  private isAuthorized(authorization: string | undefined): boolean {
+    return authorization !== undefined && !/^bearer\s/i.test(authorization) && this.acceptKey(authorization);
+  }
+
+  private createVideo(res: ServerResponse, body: string): void {
+    const parsed = parseJson(body);
+    const validation = parsed.ok
+      ? validateVideoRequest(parsed.value)
+      : { ok: false as const, fields: [{ name: 'body', errors: 'must be valid JSON' }] };
+    if (!validation.ok) {
+      return sendJson(res, 400, { code: 'INVALID_REQUEST_BODY', message: 'Request body is invalid: check the fields array.', fields: validation.fields });
+    }
+    const job = createJob(validation.request);
+    this.jobTable.set(job.id, job);
+    sendJson(res, 200, { success: true, data: { jobId: job.id } });
+  }
+
+  private pollJob(res: ServerResponse, jobId: string): void {
+    const job = this.jobTable.get(jobId);
+    if (!job) {
+      return sendJson(res, 404, { success: false, error: { error_code: '5000', error_message: 'JOB_NOT_FOUND' } });
+    }
+    sendJson(res, 200, pollJob(job, this.origin, this.pollsUntilDone));
+  }
+
+  private listVideos(req: IncomingMessage, res: ServerResponse): void {
+    const offset = Number(new URL(req.url ?? '/', this.origin).searchParams.get('nextPageKey') ?? 0) || 0;
+    const videos = [...this.jobTable.values()]
+      .filter((job) => job.outcome === 'completed' && isFinished(job, this.pollsUntilDone))
+      .reverse();
+    const items = videos.slice(offset, offset + LIST_PAGE_SIZE).map((job) => listItem(job, this.origin));
+    const more = offset + LIST_PAGE_SIZE < videos.length;
+    sendJson(res, 200, { items, ...(more && { nextPageKey: String(offset + LIST_PAGE_SIZE) }) });
+  }
+
+  private quota(res: ServerResponse): void {
+    const spent = [...this.jobTable.values()].reduce((sum, job) => sum + creditsFor(job.request), 0);
+    sendJson(res, 200, {
+      aiCredits: { used: Math.round((QUOTA_BASELINE.aiCreditsUsed + spent) * 100) / 100, limit: QUOTA_BASELINE.aiCreditsLimit },
+      videoMinutes: { used: 98, limit: 14400 },
+    });
+  }
+
+  private serveMedia(req: IncomingMessage, res: ServerResponse, name: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Method Not Allowed' });
+    const file = this.mediaFile(decodeURIComponent(name));
+    if (!file) return sendJson(res, 404, { message: 'Not Found' });
+    serveFile(req, res, file);
+  }
+
+  /** Job media (`<jobId>.mp4`, `<jobId>_thumbnail.jpg`...) while the job is known, or a fixture by name. */
+  private mediaFile(name: string): MediaFile | undefined {
+    const fixtures: Record<string, MediaFile> = {
+      'with-audio.mp4': this.media.withAudio,
+      'no-audio.mp4': this.media.noAudio,
+      'thumbnail.jpg': this.media.thumbnail,
+    };
+    if (Object.hasOwn(fixtures, name)) return fixtures[name];
+    const parsed = parseMediaName(name);
+    const job = parsed && this.jobTable.get(parsed.jobId);
+    if (!parsed || !job) return undefined;
+    if (parsed.media !== 'video') return this.media.thumbnail;
+    return job.silent ? this.media.noAudio : this.media.withAudio;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function recordOf(req: IncomingMessage, body: string): RecordedRequest {
+  const parsed = parseJson(body);
+  return {
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    authorization: req.headers.authorization,
+    userAgent: req.headers['user-agent'],
+    body: body === '' ? undefined : parsed.ok ? parsed.value : body,
+    at: Date.now(),
+  };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
