@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import { Logger } from './log';
+
+const SECRET_KEY = 'pictory.apiKey';
+export const API_KEY_PAGE = 'https://app.pictory.ai/api-access';
+
+/** The API key, kept only in VS Code's SecretStorage (the system keychain). */
+export class ApiKeyStore {
+  /** Kept for this window when the keychain refuses to store it. */
+  private unsaved: string | undefined;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly logger: Logger,
+  ) {}
+
+  async get(): Promise<string | undefined> {
+    const key = this.unsaved ?? (await this.secrets.get(SECRET_KEY));
+    this.logger.hide(key);
+    return key;
+  }
+
+  /** The stored key, or one the user enters now; `undefined` if they decline. */
+  async getOrAsk(): Promise<string | undefined> {
+    return (await this.get()) ?? (await this.askAndStore('missing'));
+  }
+
+  async askAndStore(reason: 'missing' | 'rejected' | 'change'): Promise<string | undefined> {
+    const key = await askForKey(reason);
+    if (!key) return undefined;
+    this.logger.hide(key);
+    await this.store(key);
+    return key;
+  }
+
+  async clear(): Promise<void> {
+    this.unsaved = undefined;
+    await this.secrets.delete(SECRET_KEY);
+  }
+
+  private async store(key: string): Promise<void> {
+    try {
+      await this.secrets.store(SECRET_KEY, key);
+      this.unsaved = undefined;
+    } catch (error) {
+      this.unsaved = key;
+      const reason = error instanceof Error ? this.logger.redact(error.message) : '';
+      this.logger.error(`Storing the API key failed: ${reason}`);
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t(
+          'The API key could not be saved in the system keychain ({0}). It will be used in this window only; set up a keychain (for example gnome-keyring) to keep it.',
+          reason,
+        ),
+      );
+    }
+  }
+}
+
+function askForKey(reason: 'missing' | 'rejected' | 'change'): Promise<string | undefined> {
+  const input = vscode.window.createInputBox();
+  input.title = vscode.l10n.t('Pictory API Key');
+  input.password = true;
+  input.ignoreFocusOut = true;
+  input.placeholder = 'pictai_…';
+  input.prompt =
+    reason === 'rejected'
+      ? vscode.l10n.t('Pictory rejected the stored key. Enter a new key (issued at {0}).', API_KEY_PAGE)
+      : vscode.l10n.t('Enter your Pictory API key (issued at {0}). It is kept in the system keychain.', API_KEY_PAGE);
+  const getKey: vscode.QuickInputButton = {
+    iconPath: new vscode.ThemeIcon('link-external'),
+    tooltip: vscode.l10n.t('Get an API key'),
+  };
+  input.buttons = [getKey];
+  return new Promise((resolve) => {
+    const disposables: vscode.Disposable[] = [];
+    const finish = (value: string | undefined) => {
+      disposables.forEach((d) => d.dispose());
+      input.dispose();
+      resolve(value);
+    };
+    input.onDidTriggerButton(() => void vscode.env.openExternal(vscode.Uri.parse(API_KEY_PAGE)), undefined, disposables);
+    input.onDidChangeValue(
+      (value) => {
+        input.validationMessage = /\s/.test(value.trim()) ? vscode.l10n.t('A key has no spaces.') : undefined;
+      },
+      undefined,
+      disposables,
+    );
+    input.onDidAccept(
+      () => {
+        const value = input.value.trim();
+        if (value && !/\s/.test(value)) finish(value);
+      },
+      undefined,
+      disposables,
+    );
+    input.onDidHide(() => finish(undefined), undefined, disposables);
+    input.show();
+  });
+}

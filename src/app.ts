@@ -1,0 +1,126 @@
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { ApiKeyStore } from './apiKey';
+import { readSettings } from './config';
+import { JobManager } from './jobs/jobManager';
+import { JobRecord } from './jobs/jobRecord';
+import { JobStore } from './jobs/jobStore';
+import { Logger } from './log';
+import { PictoryClient } from './pictory/client';
+import { endpointProblem, Fetch, lazyFetch } from './pictory/http';
+import { probeMp4 } from './pictory/mp4';
+import { LastEditorTracker, runPreviewAction } from './preview/previewActions';
+import { PreviewPanels } from './preview/previewPanel';
+import { AudioInfo } from './preview/protocol';
+import { JobStatusBar } from './statusBar';
+
+/**
+ * Owns everything the extension creates. Parts are made on first use, so that activation
+ * (which also happens at start-up, to resume jobs) costs next to nothing.
+ */
+export class PictoryApp implements vscode.Disposable {
+  readonly logger = new Logger();
+  readonly keys: ApiKeyStore;
+  readonly loadFetch: () => Promise<Fetch>;
+  private readonly disposables: vscode.Disposable[] = [this.logger];
+  private jobManager: JobManager | undefined;
+  private panels: PreviewPanels | undefined;
+
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    private readonly onJobFinished: (record: JobRecord) => void,
+  ) {
+    this.keys = new ApiKeyStore(context.secrets, this.logger);
+    this.loadFetch = lazyFetch(path.join(context.extensionPath, 'dist', 'fetch.js'));
+  }
+
+  get jobsFolder(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'jobs');
+  }
+
+  get jobs(): JobManager {
+    if (!this.jobManager) {
+      const manager = new JobManager({
+        store: new JobStore(this.jobsFolder),
+        clientFor: (endpoint) => this.clientForStoredJob(endpoint),
+        timing: () => {
+          const settings = readSettings();
+          return { intervalMs: settings.pollingIntervalSeconds * 1000, timeoutMs: settings.timeoutMinutes * 60_000 };
+        },
+        log: (message) => this.logger.info(message),
+      });
+      this.jobManager = manager;
+      this.disposables.push(manager.onDidFinish(this.onJobFinished), { dispose: () => manager.dispose() }, new JobStatusBar(manager));
+    }
+    return this.jobManager;
+  }
+
+  get previews(): PreviewPanels {
+    if (!this.panels) {
+      const editors = new LastEditorTracker();
+      this.panels = new PreviewPanels({
+        extensionUri: this.context.extensionUri,
+        probeAudio: (url) => this.probeAudio(url),
+        runAction: (action, record) => runPreviewAction(action, record, { loadFetch: this.loadFetch, editors, log: (m) => this.logger.info(m) }),
+        log: (message) => this.logger.info(message),
+      });
+      this.disposables.push(this.panels, editors);
+    }
+    return this.panels;
+  }
+
+  /** Tracks the last text editor from the moment a generation starts, for "Insert Link". */
+  noteEditors(): void {
+    void this.previews;
+  }
+
+  /** True when a previous window left jobs on disk: one directory read, nothing more. */
+  async hasStoredJobs(): Promise<boolean> {
+    try {
+      return (await fs.readdir(this.jobsFolder)).some((name) => name.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  }
+
+  createClient(endpoint: string, apiKey: string): PictoryClient {
+    const version = String(this.context.extension.packageJSON.version ?? '0.0.0');
+    return new PictoryClient({
+      baseUrl: endpoint,
+      apiKey,
+      userAgent: `pictory-vscode/${version} VSCode/${vscode.version}`,
+      loadFetch: this.loadFetch,
+      onRequest: (entry) =>
+        this.logger.info(`${entry.method} ${entry.path} ${entry.status ?? '-'} ${entry.ms}ms${entry.error ? ` ${entry.error}` : ''}`),
+    });
+  }
+
+  /** A job is only ever polled at the endpoint it was submitted to, with the user's key. */
+  private async clientForStoredJob(endpoint: string): Promise<PictoryClient | string> {
+    if (endpoint !== readSettings().apiBaseUrl) {
+      return vscode.l10n.t('The job was submitted to {0}, but "pictory.apiBaseUrl" is now different.', endpoint);
+    }
+    const problem = endpointProblem(endpoint);
+    if (problem) return problem;
+    const key = await this.keys.get();
+    return key ? this.createClient(endpoint, key) : vscode.l10n.t('No API key is set.');
+  }
+
+  private async probeAudio(url: string): Promise<AudioInfo> {
+    try {
+      const tracks = await probeMp4(await this.loadFetch(), url, AbortSignal.timeout(20_000));
+      if (!tracks) return { kind: 'unknown' };
+      const audio = tracks.find((track) => track.kind === 'audio');
+      this.logger.info(`Video tracks: ${tracks.map((t) => `${t.kind} ${t.codec}`).join(', ') || 'none'}`);
+      return audio ? { kind: 'track', codec: audio.codec } : { kind: 'none' };
+    } catch (error) {
+      this.logger.warn(`Could not read the video's tracks: ${error instanceof Error ? error.message : String(error)}`);
+      return { kind: 'unknown' };
+    }
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.reverse()) disposable.dispose();
+  }
+}

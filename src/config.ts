@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+
+export const DEFAULT_API_BASE_URL = 'https://api.pictory.ai/pictoryapis';
+
+export interface PictorySettings {
+  readonly apiBaseUrl: string;
+  readonly defaultModel?: string;
+  readonly defaultAspectRatio?: string;
+  readonly defaultDuration?: string;
+  readonly pollingIntervalSeconds: number;
+  readonly timeoutMinutes: number;
+  readonly webhookUrl?: string;
+  readonly openPreviewOnCompletion: boolean;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function positive(value: unknown, fallback: number, minimum: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(value, minimum) : fallback;
+}
+
+/**
+ * Where the key is sent, and where Pictory posts results, is the user's decision alone: a
+ * folder's `.vscode/settings.json` comes with whatever repository was cloned, so only the
+ * user's own (global) value or the default counts, whatever the setting's scope says.
+ */
+function userValue(section: vscode.WorkspaceConfiguration, key: string): unknown {
+  const inspected = section.inspect(key);
+  return inspected?.globalValue ?? inspected?.defaultValue;
+}
+
+/** The one place settings are read. */
+export function readSettings(): PictorySettings {
+  const section = vscode.workspace.getConfiguration('pictory');
+  return {
+    apiBaseUrl: nonEmpty(userValue(section, 'apiBaseUrl')) ?? DEFAULT_API_BASE_URL,
+    defaultModel: nonEmpty(section.get('defaultModel')),
+    defaultAspectRatio: nonEmpty(section.get('defaultAspectRatio')),
+    defaultDuration: nonEmpty(section.get('defaultDuration')),
+    pollingIntervalSeconds: positive(section.get('pollingIntervalSeconds'), 15, 1),
+    timeoutMinutes: positive(section.get('timeoutMinutes'), 30, 1),
+    webhookUrl: nonEmpty(userValue(section, 'webhookUrl')),
+    openPreviewOnCompletion: section.get<boolean>('openPreviewOnCompletion') ?? true,
+  };
+}

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { announce } from './announcements';
+import { PictoryApp } from './app';
+import { registerCommands } from './commands';
+import { PREVIEW_VIEW_TYPE } from './preview/previewPanel';
+
+export interface TestApi {
+  readonly app: PictoryApp;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
+  const app: PictoryApp = new PictoryApp(context, (record) => announce(app, record));
+  context.subscriptions.push(app, ...registerCommands(app));
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel, state: unknown) {
+        const jobId = (state as { jobId?: unknown } | undefined)?.jobId;
+        const record = typeof jobId === 'string' ? await app.jobs.list().then((all) => all.find((r) => r.id === jobId)) : undefined;
+        app.previews.restore(panel, record);
+      },
+    }),
+  );
+  // Start-up activation exists only to resume jobs left by a closed window.
+  if (await app.hasStoredJobs()) await app.jobs.resume();
+  return context.extensionMode === vscode.ExtensionMode.Test ? { app } : undefined;
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,82 @@
+/** The AI Studio video models, with what each one supports and costs. */
+export interface VideoModel {
+  readonly id: string;
+  readonly label: string;
+  readonly resolution: string;
+  /** The first entry is the API's default. */
+  readonly aspectRatios: readonly string[];
+  /** The first entry is the API's default. */
+  readonly durations: readonly string[];
+  readonly creditsPerSecond: number;
+}
+
+export const VIDEO_MODELS: readonly VideoModel[] = [
+  {
+    id: 'veo3.1',
+    label: 'Veo 3.1',
+    resolution: '1080p',
+    aspectRatios: ['16:9', '9:16'],
+    durations: ['4s', '6s', '8s'],
+    creditsPerSecond: 20,
+  },
+  {
+    id: 'veo3.1_fast',
+    label: 'Veo 3.1 Fast',
+    resolution: '1080p',
+    aspectRatios: ['16:9', '9:16'],
+    durations: ['4s', '6s', '8s'],
+    creditsPerSecond: 10,
+  },
+  {
+    id: 'pixverse5.5',
+    label: 'PixVerse 5.5',
+    resolution: '720p',
+    aspectRatios: ['16:9', '9:16', '1:1', '3:4', '4:3'],
+    durations: ['5s', '8s', '10s'],
+    creditsPerSecond: 1.6,
+  },
+];
+
+export function findModel(id: string): VideoModel | undefined {
+  return VIDEO_MODELS.find((model) => model.id === id);
+}
+
+/** `"8s"` → 8; anything else → NaN. */
+export function durationSeconds(duration: string): number {
+  const match = /^(\d+(?:\.\d+)?)s$/.exec(duration.trim());
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+/** Credits are decimal amounts (1.6 × 8 = 12.8); rounding hides binary floating-point noise. */
+export function roundCredits(credits: number): number {
+  return Math.round(credits * 100) / 100;
+}
+
+export function estimateCredits(model: VideoModel, duration: string): number {
+  return roundCredits(model.creditsPerSecond * durationSeconds(duration));
+}
+
+export interface VideoChoice {
+  readonly model: string;
+  readonly aspectRatio: string;
+  readonly duration: string;
+}
+
+export type ChoiceProblem =
+  | { readonly kind: 'unknownModel'; readonly model: string }
+  | { readonly kind: 'unsupportedAspectRatio'; readonly model: VideoModel; readonly aspectRatio: string }
+  | { readonly kind: 'unsupportedDuration'; readonly model: VideoModel; readonly duration: string };
+
+/** Checks a (possibly configured) choice against the catalog, field by field. */
+export function checkChoice(choice: Partial<VideoChoice>): ChoiceProblem | undefined {
+  if (choice.model === undefined) return undefined;
+  const model = findModel(choice.model);
+  if (!model) return { kind: 'unknownModel', model: choice.model };
+  if (choice.aspectRatio !== undefined && !model.aspectRatios.includes(choice.aspectRatio)) {
+    return { kind: 'unsupportedAspectRatio', model, aspectRatio: choice.aspectRatio };
+  }
+  if (choice.duration !== undefined && !model.durations.includes(choice.duration)) {
+    return { kind: 'unsupportedDuration', model, duration: choice.duration };
+  }
+  return undefined;
+}

@@ -1,0 +1,122 @@
+import { formatMessage, Translate } from './text';
+
+export type ApiErrorKind =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'invalidRequest'
+  | 'notFound'
+  | 'rateLimited'
+  | 'server'
+  | 'httpError'
+  | 'notJson'
+  | 'unexpectedResponse'
+  | 'rejected'
+  | 'timeout'
+  | 'network'
+  | 'cancelled'
+  | 'insecureEndpoint';
+
+export interface FieldError {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export interface ApiErrorDetails {
+  readonly status?: number;
+  /** Pictory's own code, e.g. `INVALID_REQUEST_BODY` or `TEXT_TO_VIDEO_FAILED`. */
+  readonly code?: string;
+  /** Pictory's own message, shown to the user as plain text. */
+  readonly apiMessage?: string;
+  readonly fields?: readonly FieldError[];
+  readonly retryAfterMs?: number;
+  /** What went wrong below HTTP (a reset, a refused connection, a failed DNS lookup). */
+  readonly cause?: string;
+  /**
+   * True when a POST was sent but its answer was lost (timeout, dropped connection):
+   * the job may exist, and may be charged, so it must not be sent again automatically.
+   */
+  readonly maybeCreated?: boolean;
+}
+
+/** The one error type the API layer throws. */
+export class PictoryApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    readonly details: ApiErrorDetails = {},
+  ) {
+    super('');
+    this.name = 'PictoryApiError';
+    this.message = describeError(this, formatMessage);
+  }
+
+  get status(): number | undefined {
+    return this.details.status;
+  }
+
+  /** Whether asking again later may succeed. */
+  get transient(): boolean {
+    return ['rateLimited', 'server', 'notJson', 'timeout', 'network', 'unexpectedResponse'].includes(this.kind);
+  }
+}
+
+export function isCancellation(error: unknown): boolean {
+  return error instanceof PictoryApiError && error.kind === 'cancelled';
+}
+
+function withStatus(text: string, status: number | undefined, t: Translate): string {
+  return status === undefined ? text : t('{0} (HTTP {1})', text, status);
+}
+
+function apiSays(details: ApiErrorDetails, t: Translate): string {
+  const parts = [details.code, details.apiMessage].filter((part): part is string => !!part);
+  return parts.length ? t(' Pictory says: {0}', parts.join(': ')) : '';
+}
+
+/** A sentence a person can act on, for every kind of failure. */
+export function describeError(error: PictoryApiError, t: Translate): string {
+  const { details } = error;
+  switch (error.kind) {
+    case 'unauthorized':
+      return t('Pictory rejected the API key (HTTP 401). Enter a valid key with "Pictory: Set API Key".');
+    case 'forbidden':
+      return t(
+        'Pictory refused the request (HTTP 403). A proxy or firewall between VS Code and Pictory may be blocking it.',
+      ) + apiSays(details, t);
+    case 'invalidRequest': {
+      const fields = (details.fields ?? []).map((field) => t('{0}: {1}', field.name, field.reason)).join('; ');
+      return fields
+        ? t('Pictory did not accept the request (HTTP 400): {0}', fields)
+        : t('Pictory did not accept the request (HTTP 400).') + apiSays(details, t);
+    }
+    case 'notFound':
+      return t('Pictory does not know this job (it may have expired).') + apiSays(details, t);
+    case 'rateLimited':
+      return t('Pictory is rate limiting requests (HTTP 429); try again in a moment.');
+    case 'server':
+      return withStatus(t('Pictory had a server error; try again after a brief delay'), details.status, t) + '.' + apiSays(details, t);
+    case 'httpError':
+      return withStatus(t('Pictory answered with an error'), details.status, t) + '.' + apiSays(details, t);
+    case 'notJson':
+      return withStatus(
+        t('Pictory answered with a page that is not JSON, as a proxy or gateway does'),
+        details.status,
+        t,
+      ) + '.';
+    case 'unexpectedResponse':
+      return t('Pictory answered in an unexpected form: {0}.', details.cause ?? '');
+    case 'rejected':
+      return t('Pictory reported a failure.') + apiSays(details, t);
+    case 'timeout':
+      return details.maybeCreated
+        ? t('Pictory did not answer in time. The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.')
+        : t('Pictory did not answer in time.');
+    case 'network':
+      return details.maybeCreated
+        ? t('The connection to Pictory was lost ({0}). The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.', details.cause ?? '')
+        : t('Could not reach Pictory ({0}). Check the network and the "pictory.apiBaseUrl" setting.', details.cause ?? '');
+    case 'cancelled':
+      return t('Cancelled.');
+    case 'insecureEndpoint':
+      return t('The API key is only sent over HTTPS (or plain HTTP to this computer). Check the "pictory.apiBaseUrl" setting: {0}', details.cause ?? '');
+  }
+}

@@ -1,0 +1,107 @@
+import { FieldError, PictoryApiError } from './errors';
+
+/** What a finished job returned. Only `url` is required; the rest is shown when present. */
+export interface VideoResult {
+  readonly url: string;
+  readonly duration?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly thumbnailImageUrl?: string;
+  readonly previewImageUrl?: string;
+  readonly lastFrameImageUrl?: string;
+  readonly aiCreditsUsed?: number;
+}
+
+export type JobStatus =
+  | { readonly state: 'running'; readonly apiStatus: string }
+  | { readonly state: 'completed'; readonly video: VideoResult }
+  | { readonly state: 'failed'; readonly errorCode: string; readonly errorMessage: string }
+  | { readonly state: 'cleaned' };
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unexpected(cause: string, status?: number): PictoryApiError {
+  return new PictoryApiError('unexpectedResponse', { cause, status });
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Informational numbers: a numeric string is accepted, anything else is dropped. */
+function optionalNumber(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  return undefined;
+}
+
+/** Pictory's error bodies come in several shapes; this reads any of them. */
+export function readErrorBody(body: unknown): { code?: string; apiMessage?: string; fields?: FieldError[] } {
+  if (!isObject(body)) return {};
+  const nested = isObject(body.error) ? body.error : isObject(body.data) ? body.data : {};
+  const code = optionalString(body.code) ?? optionalString(nested.error_code) ?? optionalString(nested.code);
+  const apiMessage =
+    optionalString(body.message) ?? optionalString(nested.error_message) ?? optionalString(nested.message);
+  const fields = Array.isArray(body.fields) ? body.fields.filter(isObject).map(readField) : undefined;
+  return { code, apiMessage, fields };
+}
+
+function readField(field: Json): FieldError {
+  const errors = field.errors;
+  const reason = Array.isArray(errors) ? errors.map(String).join(', ') : String(errors ?? field.message ?? '');
+  return { name: String(field.name ?? field.field ?? '?'), reason };
+}
+
+export function readJobId(body: unknown): string {
+  if (!isObject(body)) throw unexpected('the body is not an object');
+  if (body.success === false) throw new PictoryApiError('rejected', readErrorBody(body));
+  const jobId = isObject(body.data) ? body.data.jobId : undefined;
+  if (typeof jobId !== 'string' || jobId.trim() === '') throw unexpected('data.jobId is missing');
+  return jobId;
+}
+
+function isJobNotFound(body: Json): boolean {
+  const { code, apiMessage } = readErrorBody(body);
+  return code === '5000' || apiMessage === 'JOB_NOT_FOUND';
+}
+
+export function readJobStatus(body: unknown): JobStatus {
+  if (!isObject(body)) throw unexpected('the body is not an object');
+  if (isJobNotFound(body)) throw new PictoryApiError('notFound', readErrorBody(body));
+  const data = body.data;
+  if (!isObject(data) || typeof data.status !== 'string') throw unexpected('data.status is missing');
+  switch (data.status) {
+    case 'completed':
+      return { state: 'completed', video: readVideo(data) };
+    case 'failed':
+      return {
+        state: 'failed',
+        errorCode: optionalString(data.error_code) ?? 'UNKNOWN_ERROR',
+        errorMessage: optionalString(data.error_message) ?? '',
+      };
+    case 'cleaned':
+      return { state: 'cleaned' };
+    default:
+      // `in-progress`, and anything undocumented: the job is still running.
+      return { state: 'running', apiStatus: data.status };
+  }
+}
+
+function readVideo(data: Json): VideoResult {
+  const url = optionalString(data.url);
+  if (!url) throw unexpected('a completed job has no data.url');
+  return {
+    url,
+    duration: optionalString(data.duration),
+    width: optionalNumber(data.width),
+    height: optionalNumber(data.height),
+    thumbnailImageUrl: optionalString(data.thumbnailImageUrl),
+    previewImageUrl: optionalString(data.previewImageUrl),
+    lastFrameImageUrl: optionalString(data.lastFrameImageUrl),
+    aiCreditsUsed: optionalNumber(data.aiCreditsUsed),
+  };
+}

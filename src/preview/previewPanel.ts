@@ -1,0 +1,238 @@
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+import { JobRecord } from '../jobs/jobRecord';
+import { safeMediaUrl } from '../pictory/urls';
+import { shortenPrompt } from '../pictory/prompts';
+import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, PreviewData, WebviewMessage } from './protocol';
+
+export const PREVIEW_VIEW_TYPE = 'pictory.preview';
+
+export interface PreviewHost {
+  readonly extensionUri: vscode.Uri;
+  /** Learns the video's audio codec from the file itself. */
+  probeAudio(videoUrl: string): Promise<AudioInfo>;
+  runAction(action: PreviewAction, record: JobRecord): Promise<void>;
+  log(message: string): void;
+}
+
+/** What the panel last reported showing (kept for the log and for tests). */
+export interface PanelReport {
+  readonly jobId: string;
+  readonly playback: string;
+  readonly audioNote: string;
+  readonly detail?: string;
+}
+
+function labels(): Record<string, string> {
+  return {
+    prompt: vscode.l10n.t('Prompt'),
+    model: vscode.l10n.t('Model'),
+    aspectRatio: vscode.l10n.t('Aspect ratio'),
+    duration: vscode.l10n.t('Duration'),
+    size: vscode.l10n.t('Size'),
+    credits: vscode.l10n.t('AI credits used'),
+    jobId: vscode.l10n.t('Job id'),
+    openInBrowser: vscode.l10n.t('Open in Browser'),
+    copyUrl: vscode.l10n.t('Copy URL'),
+    download: vscode.l10n.t('Download…'),
+    insertLink: vscode.l10n.t('Insert Link'),
+    silentHere: vscode.l10n.t(
+      "This video's audio ({0}) cannot be played by this editor's built-in player, so it plays silently here. Use Open in Browser to hear it.",
+    ),
+    playbackFailed: vscode.l10n.t('The video cannot be played here ({0}). Use Open in Browser or Download… instead.'),
+    unsafeUrl: vscode.l10n.t('Pictory returned a video address that is not safe to open here.'),
+  };
+}
+
+export function previewData(record: JobRecord): PreviewData {
+  const video = record.video;
+  return {
+    jobId: record.id,
+    prompt: record.request.prompt,
+    model: record.request.model,
+    aspectRatio: record.request.aspectRatio,
+    duration: video?.duration ?? record.request.duration,
+    width: video?.width,
+    height: video?.height,
+    aiCreditsUsed: video?.aiCreditsUsed,
+    videoUrl: safeMediaUrl(video?.url),
+    posterUrl: safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl),
+    labels: labels(),
+  };
+}
+
+function origin(url: string | undefined): string | undefined {
+  return url ? new URL(url).origin : undefined;
+}
+
+/** Builds the panel's page: no inline content from the API, everything arrives by message. */
+export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, data: PreviewData): string {
+  const nonce = randomBytes(16).toString('base64');
+  const mediaOrigin = origin(data.videoUrl);
+  const imageOrigins = [origin(data.posterUrl), mediaOrigin].filter((value): value is string => !!value);
+  const csp = [
+    "default-src 'none'",
+    `img-src ${imageOrigins.length ? [...new Set(imageOrigins)].join(' ') : "'none'"}`,
+    `media-src ${mediaOrigin ?? "'none'"}`,
+    `style-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${media('preview.css')}">
+<title>Pictory Video</title>
+</head>
+<body>
+<main id="app" data-playback="loading">
+  <div class="player">
+    <video id="video" controls playsinline preload="metadata"></video>
+    <div id="playback-error" class="notice error" role="alert" hidden></div>
+  </div>
+  <p id="audio-note" class="notice" role="status" hidden></p>
+  <div class="actions">
+    <button type="button" data-action="openInBrowser"></button>
+    <button type="button" data-action="copyUrl" class="secondary"></button>
+    <button type="button" data-action="download" class="secondary"></button>
+    <button type="button" data-action="insertLink" class="secondary"></button>
+  </div>
+  <section class="details">
+    <h2 id="prompt-label"></h2>
+    <p id="prompt"></p>
+    <dl id="facts"></dl>
+  </section>
+</main>
+<script nonce="${nonce}" src="${media('preview.js')}"></script>
+</body>
+</html>`;
+}
+
+/** One panel showing one finished job. */
+class PreviewPanel {
+  private ready = false;
+  private readonly queue: ExtensionMessage[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  report: PanelReport | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private record: JobRecord,
+    private readonly host: PreviewHost,
+    onDispose: () => void,
+  ) {
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(host.extensionUri, 'media')],
+    };
+    panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message), undefined, this.disposables);
+    panel.onDidDispose(
+      () => {
+        this.disposables.forEach((d) => d.dispose());
+        onDispose();
+      },
+      undefined,
+      this.disposables,
+    );
+    this.render();
+  }
+
+  get jobId(): string {
+    return this.record.id;
+  }
+
+  reveal(record: JobRecord): void {
+    this.record = record;
+    this.panel.reveal();
+  }
+
+  private render(): void {
+    const data = previewData(this.record);
+    this.panel.title = vscode.l10n.t('Video: {0}', shortenPrompt(this.record.request.prompt, 30));
+    this.panel.iconPath = new vscode.ThemeIcon('device-camera-video');
+    this.ready = false;
+    this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, data);
+    this.post({ type: 'show', data });
+    if (data.videoUrl) {
+      void this.host.probeAudio(data.videoUrl).then((audio) => this.post({ type: 'audio', audio }));
+    }
+  }
+
+  private post(message: ExtensionMessage): void {
+    if (!this.ready) {
+      this.queue.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    const message: WebviewMessage | undefined = parseWebviewMessage(raw);
+    if (!message) return;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.queue.splice(0).forEach((queued) => void this.panel.webview.postMessage(queued));
+        return;
+      case 'action':
+        void this.host.runAction(message.action, this.record);
+        return;
+      case 'status':
+        this.report = { jobId: this.record.id, playback: message.playback, audioNote: message.audioNote, detail: message.detail };
+        this.host.log(`Preview of job ${this.record.id}: ${message.playback}${message.audioNote ? `; ${message.audioNote}` : ''}${message.detail ? ` (${message.detail})` : ''}`);
+        return;
+    }
+  }
+}
+
+/** Opens, reuses and restores preview panels, one per job. */
+export class PreviewPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, PreviewPanel>();
+
+  constructor(private readonly host: PreviewHost) {}
+
+  show(record: JobRecord): void {
+    const existing = this.panels.get(record.id);
+    if (existing) {
+      existing.reveal(record);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, '', vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      retainContextWhenHidden: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'media')],
+    });
+    this.adopt(panel, record);
+  }
+
+  /** Brings back a panel VS Code restored after a reload. */
+  restore(panel: vscode.WebviewPanel, record: JobRecord | undefined): void {
+    if (!record?.video) {
+      panel.dispose();
+      return;
+    }
+    this.adopt(panel, record);
+  }
+
+  /** For tests and the log: what each open panel last reported. */
+  reports(): PanelReport[] {
+    return [...this.panels.values()].map((panel) => panel.report).filter((report): report is PanelReport => !!report);
+  }
+
+  openPanelTitles(): string[] {
+    return [...this.panels.values()].map((panel) => panel.panel.title);
+  }
+
+  dispose(): void {
+    for (const panel of this.panels.values()) panel.panel.dispose();
+    this.panels.clear();
+  }
+
+  private adopt(panel: vscode.WebviewPanel, record: JobRecord): void {
+    const preview = new PreviewPanel(panel, record, this.host, () => this.panels.delete(record.id));
+    this.panels.set(record.id, preview);
+  }
+}

@@ -1,0 +1,55 @@
+/** Messages between the preview panel's script (media/preview.js) and the extension. */
+
+export type AudioInfo =
+  /** The file has an audio track with this codec (RFC 6381, e.g. `mp4a.40.2`). */
+  | { readonly kind: 'track'; readonly codec: string }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'unknown' };
+
+export interface PreviewData {
+  readonly jobId: string;
+  readonly prompt: string;
+  readonly model: string;
+  readonly aspectRatio: string;
+  readonly duration: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly aiCreditsUsed?: number;
+  /** Already checked to be `https:` (or loopback `http:`); absent when the API's was unsafe. */
+  readonly videoUrl?: string;
+  readonly posterUrl?: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export type ExtensionMessage =
+  | { readonly type: 'show'; readonly data: PreviewData }
+  | { readonly type: 'audio'; readonly audio: AudioInfo };
+
+export type PreviewAction = 'openInBrowser' | 'copyUrl' | 'download' | 'insertLink';
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'action'; readonly action: PreviewAction }
+  /** What the panel shows now, reported for the log and for tests. */
+  | { readonly type: 'status'; readonly playback: string; readonly audioNote: string; readonly detail?: string };
+
+const ACTIONS = new Set<string>(['openInBrowser', 'copyUrl', 'download', 'insertLink']);
+
+/** Messages from the webview are checked like any outside input. */
+export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const message = value as Record<string, unknown>;
+  if (message.type === 'ready') return { type: 'ready' };
+  if (message.type === 'action' && typeof message.action === 'string' && ACTIONS.has(message.action)) {
+    return { type: 'action', action: message.action as PreviewAction };
+  }
+  if (message.type === 'status' && typeof message.playback === 'string' && typeof message.audioNote === 'string') {
+    return {
+      type: 'status',
+      playback: message.playback,
+      audioNote: message.audioNote,
+      detail: typeof message.detail === 'string' ? message.detail : undefined,
+    };
+  }
+  return undefined;
+}

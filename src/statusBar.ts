@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import { JobManager } from './jobs/jobManager';
+import { JobRecord } from './jobs/jobRecord';
+import { shortenPrompt } from './pictory/prompts';
+
+export const SHOW_RUNNING_JOBS_COMMAND = 'pictory.showRunningJobs';
+
+export function formatElapsed(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = String(totalSeconds % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/**
+ * A spinner with the number of running jobs and the age of the oldest. It exists only while
+ * a job runs, and ticks once a second only then.
+ */
+export class JobStatusBar implements vscode.Disposable {
+  private item: vscode.StatusBarItem | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly subscription: { dispose(): void };
+
+  constructor(private readonly jobs: JobManager) {
+    this.subscription = jobs.onDidChange(() => this.update());
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.stopTicking();
+    this.item?.dispose();
+  }
+
+  private update(): void {
+    const running = this.jobs.running();
+    if (running.length === 0) {
+      this.stopTicking();
+      this.item?.hide();
+      return;
+    }
+    const item = this.ensureItem();
+    this.render(item, running);
+    item.show();
+    this.ticker ??= setInterval(() => this.render(item, this.jobs.running()), 1000);
+  }
+
+  private ensureItem(): vscode.StatusBarItem {
+    if (!this.item) {
+      this.item = vscode.window.createStatusBarItem('pictory.jobs', vscode.StatusBarAlignment.Left, 100);
+      this.item.name = vscode.l10n.t('Pictory Jobs');
+      this.item.command = SHOW_RUNNING_JOBS_COMMAND;
+    }
+    return this.item;
+  }
+
+  private render(item: vscode.StatusBarItem, running: JobRecord[]): void {
+    if (running.length === 0) return this.update();
+    const elapsed = formatElapsed(Date.now() - running[0].submittedAt);
+    item.text =
+      running.length === 1
+        ? vscode.l10n.t('$(sync~spin) Pictory: generating {0}', elapsed)
+        : vscode.l10n.t('$(sync~spin) Pictory: {0} videos {1}', running.length, elapsed);
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.isTrusted = false;
+    tooltip.appendText(vscode.l10n.t('Pictory jobs (click to manage)') + '\n\n');
+    for (const job of running) {
+      tooltip.appendText(`• "${shortenPrompt(job.request.prompt)}" · ${job.request.model} · ${job.apiStatus ?? 'submitted'}\n\n`);
+    }
+    item.tooltip = tooltip;
+  }
+
+  private stopTicking(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+}
+
+/** Lists running jobs and cancels the one the user picks. */
+export async function showRunningJobs(jobs: JobManager): Promise<void> {
+  const running = jobs.running();
+  if (running.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No Pictory video is being generated.'));
+    return;
+  }
+  const picked = await vscode.window.showQuickPick(
+    running.map((job) => ({
+      job,
+      label: shortenPrompt(job.request.prompt, 60),
+      description: `${job.request.model} · ${job.request.aspectRatio} · ${job.request.duration}`,
+      detail: vscode.l10n.t('{0} · {1} elapsed · job {2}', job.apiStatus ?? 'submitted', formatElapsed(Date.now() - job.submittedAt), job.id),
+    })),
+    { title: vscode.l10n.t('Running Pictory Jobs'), placeHolder: vscode.l10n.t('Pick a job to stop waiting for it') },
+  );
+  if (!picked) return;
+  const stop = vscode.l10n.t('Stop Waiting');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Stop waiting for "{0}"?', shortenPrompt(picked.job.request.prompt)),
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        "Pictory's API cannot stop a generation, so its credits may still be charged. The job id is kept: \"Pictory: Show Jobs\" can check it again later.",
+      ),
+    },
+    stop,
+  );
+  if (answer === stop) await jobs.cancel(picked.job.id);
+}
