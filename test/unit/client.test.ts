@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { ClientOptions, PictoryClient } from '../../src/pictory/client';
+import { PictoryApiError } from '../../src/pictory/errors';
+import { lazyFetch } from '../../src/pictory/http';
+import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+
+const loadFetch = lazyFetch(path.resolve(__dirname, '../../../dist/fetch.js'));
+const KEY = 'pictai_unit<script>&"key';
+const REQUEST = { prompt: 'A red fox running through fresh snow', model: 'pixverse5.5', aspectRatio: '9:16', duration: '8s' };
+
+async function rejection(promise: Promise<unknown>): Promise<PictoryApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof PictoryApiError, `expected a PictoryApiError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the call to fail');
+}
+
+/** A port on which nothing listens. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('PictoryClient over HTTP', () => {
+  let server: PictoryServer;
+  const client = (options: Partial<ClientOptions> = {}) =>
+    new PictoryClient({
+      baseUrl: server.baseUrl,
+      apiKey: KEY,
+      userAgent: 'pictory-vscode/0.0.0 VSCode/test',
+      loadFetch,
+      requestTimeoutMs: 2000,
+      retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 2000 },
+      ...options,
+    });
+  const posts = () => server.requests.filter((r) => r.method === 'POST').length;
+  const gets = () => server.requests.filter((r) => r.method === 'GET').length;
+
+  before(async () => {
+    server = await startPictoryServer({ pollsUntilDone: 1 });
+  });
+  after(() => server.close());
+  beforeEach(() => server.reset());
+
+  it('submits a job with the raw key and a descriptive User-Agent, and returns its id', async () => {
+    const jobId = await client().createVideo(REQUEST);
+    assert.match(jobId, /^[0-9a-f-]{36}$/);
+    const [request] = server.requests;
+    assert.equal(request.method, 'POST');
+    assert.equal(request.path, '/pictoryapis/v1/aistudio/videos');
+    assert.equal(request.authorization, KEY);
+    assert.match(request.userAgent ?? '', /^pictory-vscode\/0\.0\.0 VSCode\//);
+    assert.deepEqual(request.body, REQUEST);
+  });
+
+  it('follows a job from in-progress to completed with its video details', async () => {
+    const jobId = await client().createVideo(REQUEST);
+    assert.deepEqual(await client().getJob(jobId), { state: 'running', apiStatus: 'in-progress' });
+    const done = await client().getJob(jobId);
+    assert.equal(done.state, 'completed');
+    if (done.state !== 'completed') return;
+    assert.equal(done.video.url, `${server.origin}/media/${jobId}.mp4`);
+    assert.equal(done.video.width, 720);
+    assert.equal(done.video.height, 1280);
+    assert.equal(done.video.aiCreditsUsed, 12.8);
+  });
+
+  it('reports a failed job with its error code and message', async () => {
+    const jobId = await client().createVideo({ ...REQUEST, prompt: 'This one will #fail' });
+    await client().getJob(jobId);
+    const failed = await client().getJob(jobId);
+    assert.equal(failed.state, 'failed');
+    if (failed.state === 'failed') assert.equal(failed.errorCode, 'TEXT_TO_VIDEO_FAILED');
+  });
+
+  it('treats an undocumented status as still running', async () => {
+    const jobId = await client().createVideo({ ...REQUEST, prompt: 'Waiting in line #queued' });
+    assert.deepEqual(await client().getJob(jobId), { state: 'running', apiStatus: 'queued' });
+  });
+
+  it('says a wrong key was rejected (401) and does not retry', async () => {
+    const error = await rejection(client({ apiKey: 'pictai_wrong' }).createVideo(REQUEST));
+    assert.equal(error.kind, 'unauthorized');
+    assert.equal(error.status, 401);
+    assert.equal(posts(), 1);
+  });
+
+  it('lists the fields of a 400', async () => {
+    const error = await rejection(client().createVideo({ ...REQUEST, model: 'veo3.1', aspectRatio: '1:1', duration: '5s' }));
+    assert.equal(error.kind, 'invalidRequest');
+    assert.deepEqual(error.details.fields?.map((f) => f.name).sort(), ['aspectRatio', 'duration']);
+    assert.equal(posts(), 1);
+  });
+
+  it('reports a 404 for an unknown job', async () => {
+    const error = await rejection(client().getJob('00000000-0000-4000-8000-000000000000'));
+    assert.equal(error.kind, 'notFound');
+  });
+
+  it('retries a GET after an HTML gateway page and a 500, then succeeds', async () => {
+    const jobId = await client().createVideo(REQUEST);
+    server.addFault({ method: 'GET', fault: { kind: 'html', status: 502 } });
+    server.addFault({ method: 'GET', fault: { kind: 'status', status: 500 } });
+    const status = await client().getJob(jobId);
+    assert.equal(status.state, 'running');
+    assert.equal(gets(), 3);
+  });
+
+  it('says an HTML page is not JSON, with the status, once retries are spent', async () => {
+    server.addFault({ method: 'GET', times: 3, fault: { kind: 'html', status: 502 } });
+    const error = await rejection(client().getJob('any'));
+    assert.equal(error.kind, 'notJson');
+    assert.match(error.message, /not JSON.*HTTP 502/);
+    assert.equal(gets(), 3);
+  });
+
+  it('honours Retry-After on 429', async () => {
+    server.addFault({ method: 'GET', fault: { kind: 'status', status: 429, headers: { 'Retry-After': '1' } } });
+    const started = Date.now();
+    await rejection(client().getJob('unknown-job'));
+    const [first, second] = server.requests;
+    assert.ok(second.at - first.at >= 950, `waited only ${second.at - first.at} ms`);
+    assert.ok(Date.now() - started < 5000);
+  });
+
+  it('retries a POST that Pictory answered with a 500: the job did not exist yet', async () => {
+    server.addFault({ method: 'POST', fault: { kind: 'status', status: 500 } });
+    const jobId = await client().createVideo(REQUEST);
+    assert.ok(jobId);
+    assert.equal(posts(), 2);
+    assert.equal(server.jobs().size, 1);
+  });
+
+  it('never resends a POST that timed out, and says the job may exist', async () => {
+    server.addFault({ method: 'POST', fault: { kind: 'hang' } });
+    const error = await rejection(client({ requestTimeoutMs: 300 }).createVideo(REQUEST));
+    assert.equal(error.kind, 'timeout');
+    assert.equal(error.details.maybeCreated, true);
+    assert.match(error.message, /may have been created/);
+    assert.equal(posts(), 1);
+  });
+
+  it('never resends a POST whose connection was reset', async () => {
+    server.addFault({ method: 'POST', fault: { kind: 'resetMidBody' } });
+    const error = await rejection(client().createVideo(REQUEST));
+    assert.equal(error.kind, 'network');
+    assert.equal(error.details.maybeCreated, true);
+    assert.equal(posts(), 1);
+  });
+
+  it('times out a GET that never answers', async () => {
+    server.addFault({ method: 'GET', times: 2, fault: { kind: 'hang' } });
+    const error = await rejection(client({ requestTimeoutMs: 200, retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 50 } }).getJob('x'));
+    assert.equal(error.kind, 'timeout');
+    assert.equal(gets(), 2);
+  });
+
+  it('says when the connection is refused, and that nothing was created', async () => {
+    const port = await closedPort();
+    const error = await rejection(client({ baseUrl: `http://127.0.0.1:${port}/pictoryapis` }).createVideo(REQUEST));
+    assert.equal(error.kind, 'network');
+    assert.match(error.message, /connection refused/);
+    assert.notEqual(error.details.maybeCreated, true);
+  });
+
+  it('says when the host name does not exist', async () => {
+    const error = await rejection(
+      client({ baseUrl: 'https://api.pictory.invalid/pictoryapis', retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } }).getJob('x'),
+    );
+    assert.equal(error.kind, 'network');
+    assert.match(error.message, /host not found/);
+  });
+
+  it('refuses to send the key over plain HTTP to another computer', async () => {
+    const error = await rejection(client({ baseUrl: 'http://example.com/pictoryapis' }).createVideo(REQUEST));
+    assert.equal(error.kind, 'insecureEndpoint');
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('treats a 200 without data.jobId as an error, not undefined', async () => {
+    server.addFault({ method: 'POST', fault: { kind: 'status', status: 200, body: '{"success":true,"data":{}}' } });
+    const error = await rejection(client().createVideo(REQUEST));
+    assert.equal(error.kind, 'unexpectedResponse');
+    assert.match(error.message, /jobId/);
+  });
+
+  it('reads a 200 with success:false as a failure with its code', async () => {
+    server.addFault({
+      method: 'POST',
+      fault: { kind: 'status', status: 200, body: '{"success":false,"error":{"error_code":"NO_CREDITS","error_message":"Not enough credits"}}' },
+    });
+    const error = await rejection(client().createVideo(REQUEST));
+    assert.equal(error.kind, 'rejected');
+    assert.match(error.message, /NO_CREDITS: Not enough credits/);
+  });
+
+  it('accepts numeric strings in informational fields and drops other wrong types', async () => {
+    server.addFault({
+      method: 'GET',
+      fault: {
+        kind: 'status',
+        status: 200,
+        body: JSON.stringify({ success: true, data: { status: 'completed', url: 'https://cdn.example/v.mp4', width: '720', height: { x: 1 }, aiCreditsUsed: 'many' } }),
+      },
+    });
+    const status = await client().getJob('x');
+    assert.equal(status.state, 'completed');
+    if (status.state !== 'completed') return;
+    assert.equal(status.video.width, 720);
+    assert.equal(status.video.height, undefined);
+    assert.equal(status.video.aiCreditsUsed, undefined);
+  });
+
+  it('rejects a completed job without a url', async () => {
+    server.addFault({ method: 'GET', times: 3, fault: { kind: 'status', status: 200, body: '{"success":true,"data":{"status":"completed"}}' } });
+    const error = await rejection(client().getJob('x'));
+    assert.equal(error.kind, 'unexpectedResponse');
+  });
+
+  it('stops at once when cancelled', async () => {
+    server.addFault({ method: 'GET', fault: { kind: 'hang' } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const error = await rejection(client({ requestTimeoutMs: 10_000 }).getJob('x', controller.signal));
+    assert.equal(error.kind, 'cancelled');
+    assert.ok(Date.now() - started < 2000);
+    assert.equal(gets(), 1);
+  });
+
+  it('logs one line per request without the key', async () => {
+    const lines: string[] = [];
+    await client({ onRequest: (entry) => lines.push(JSON.stringify(entry)) }).createVideo(REQUEST);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /"method":"POST","path":"\/v1\/aistudio\/videos","status":200/);
+    assert.ok(!lines[0].includes(KEY));
+  });
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describeError, PictoryApiError } from '../../src/pictory/errors';
+import { formatMessage } from '../../src/pictory/text';
+
+const say = (error: PictoryApiError) => describeError(error, formatMessage);
+
+describe('error messages', () => {
+  it('lists each rejected field of a 400 with its reason', () => {
+    const message = say(
+      new PictoryApiError('invalidRequest', {
+        status: 400,
+        fields: [
+          { name: 'prompt', reason: 'must be at least 5 characters' },
+          { name: 'aspectRatio', reason: 'not supported by veo3.1' },
+        ],
+      }),
+    );
+    assert.match(message, /HTTP 400/);
+    assert.match(message, /prompt: must be at least 5 characters/);
+    assert.match(message, /aspectRatio: not supported by veo3\.1/);
+  });
+
+  it('says a non-JSON answer is not JSON, with its status', () => {
+    assert.match(say(new PictoryApiError('notJson', { status: 502 })), /not JSON.*HTTP 502/);
+  });
+
+  it('mentions a proxy or firewall on 403', () => {
+    assert.match(say(new PictoryApiError('forbidden', { status: 403 })), /proxy or firewall/);
+  });
+
+  it('tells how to fix a rejected key', () => {
+    assert.match(say(new PictoryApiError('unauthorized', { status: 401 })), /rejected the API key.*Set API Key/);
+  });
+
+  it('warns that a lost POST may have created a job', () => {
+    assert.match(say(new PictoryApiError('timeout', { maybeCreated: true })), /may have been created/);
+    assert.doesNotMatch(say(new PictoryApiError('timeout')), /may have been created/);
+  });
+
+  it("quotes Pictory's own code and message", () => {
+    assert.match(say(new PictoryApiError('server', { status: 500, code: 'E42', apiMessage: 'Try later' })), /E42: Try later/);
+  });
+
+  it('uses the error message for logs as well', () => {
+    assert.equal(new PictoryApiError('rateLimited').message, say(new PictoryApiError('rateLimited')));
+  });
+});
