@@ -38,7 +38,8 @@ export class ApiKeyStore {
     await this.secrets.delete(SECRET_KEY);
   }
 
-  private async store(key: string): Promise<void> {
+  async store(key: string): Promise<void> {
+    this.logger.hide(key);
     try {
       await this.secrets.store(SECRET_KEY, key);
       this.unsaved = undefined;

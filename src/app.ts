@@ -25,6 +25,7 @@ export class PictoryApp implements vscode.Disposable {
   readonly loadFetch: () => Promise<Fetch>;
   private readonly disposables: vscode.Disposable[] = [this.logger];
   private jobManager: JobManager | undefined;
+  private jobStatusBar: JobStatusBar | undefined;
   private panels: PreviewPanels | undefined;
 
   constructor(
@@ -51,9 +52,14 @@ export class PictoryApp implements vscode.Disposable {
         log: (message) => this.logger.info(message),
       });
       this.jobManager = manager;
-      this.disposables.push(manager.onDidFinish(this.onJobFinished), { dispose: () => manager.dispose() }, new JobStatusBar(manager));
+      this.jobStatusBar = new JobStatusBar(manager);
+      this.disposables.push(manager.onDidFinish(this.onJobFinished), { dispose: () => manager.dispose() }, this.jobStatusBar);
     }
     return this.jobManager;
+  }
+
+  get statusBarText(): string | undefined {
+    return this.jobStatusBar?.shownText;
   }
 
   get previews(): PreviewPanels {

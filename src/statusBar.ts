@@ -26,6 +26,11 @@ export class JobStatusBar implements vscode.Disposable {
     this.subscription = jobs.onDidChange(() => this.update());
   }
 
+  /** The text shown now, or `undefined` while hidden. */
+  get shownText(): string | undefined {
+    return this.item && this.jobs.running().length > 0 ? this.item.text : undefined;
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.stopTicking();

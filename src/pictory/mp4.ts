@@ -166,7 +166,7 @@ async function readRange(fetch: Fetch, url: string, start: number, end: number, 
   for await (const chunk of body as AsyncIterable<Buffer>) {
     chunks.push(chunk);
     length += chunk.length;
-    if (length >= end - start) break;
+    if (length >= (response.status === 200 ? end : end - start)) break;
   }
   // A server that ignores Range answers 200 with the whole file: keep what was asked for.
   const bytes = Buffer.concat(chunks);

@@ -1,0 +1,222 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import type { JobRecord } from '../../src/jobs/jobRecord';
+import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+
+const EXTENSION_ID = 'pictory-vscode.pictory-vscode';
+const KEY = 'pictai_<b>integration</b>&"key';
+const COMMAND_IDS = ['pictory.generateVideo', 'pictory.setApiKey', 'pictory.clearApiKey', 'pictory.showJobs', 'pictory.showRunningJobs'];
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('pictory').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+async function selectInNewDocument(text: string): Promise<void> {
+  const document = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+  const editor = await vscode.window.showTextDocument(document);
+  editor.selection = new vscode.Selection(document.positionAt(0), document.positionAt(text.length));
+}
+
+function filesUnder(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  return fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(folder, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+describe('Pictory: Generate Video in VS Code', function () {
+  this.timeout(60_000);
+  let server: PictoryServer;
+  let api: TestApi;
+
+  const posts = () => server.requests.filter((request) => request.method === 'POST');
+  const jobFor = async (prompt: string): Promise<JobRecord | undefined> =>
+    (await api.app.jobs.list()).find((record) => record.request.prompt === prompt);
+  const finishedJob = (prompt: string) =>
+    waitFor(`the job for "${prompt}" to end`, async () => {
+      const record = await jobFor(prompt);
+      return record && record.state !== 'running' && record.state !== 'submitting' ? record : undefined;
+    });
+
+  before(async () => {
+    server = await startPictoryServer({ pollsUntilDone: 2 });
+    const extension = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    assert.ok(api, 'the extension exposes its test API in test mode');
+    await setSetting('apiBaseUrl', server.baseUrl);
+    await setSetting('pollingIntervalSeconds', 1);
+    await api.app.keys.store(KEY);
+  });
+
+  after(async () => {
+    for (const key of ['apiBaseUrl', 'pollingIntervalSeconds', 'defaultModel', 'defaultAspectRatio', 'defaultDuration', 'openPreviewOnCompletion']) {
+      await setSetting(key, undefined);
+    }
+    await server.close();
+  });
+
+  beforeEach(async () => {
+    server.reset();
+    await setSetting('defaultModel', undefined);
+    await setSetting('defaultAspectRatio', undefined);
+    await setSetting('defaultDuration', undefined);
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('contributes its commands, activates only on demand, and registers every command', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { activationEvents: string[]; contributes: { commands: Array<{ command: string }> } };
+    assert.ok(!manifest.activationEvents.includes('*'));
+    assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [...COMMAND_IDS].sort());
+    const registered = await vscode.commands.getCommands(true);
+    for (const id of COMMAND_IDS) assert.ok(registered.includes(id), `${id} is registered`);
+  });
+
+  it('keeps the key in SecretStorage only', async () => {
+    assert.equal(await api.app.keys.get(), KEY);
+    assert.equal(await api.app.context.secrets.get('pictory.apiKey'), KEY);
+    const settings = JSON.stringify(vscode.workspace.getConfiguration('pictory'));
+    assert.ok(!settings.includes('integration'), 'the key is not in the settings');
+  });
+
+  it('generates a video through the three quick picks, with status bar and preview', async () => {
+    const prompt = 'A paper boat drifting down a rainy street, close-up';
+    await selectInNewDocument(`  ${prompt}\n`);
+    const flow = vscode.commands.executeCommand('pictory.generateVideo');
+    await pause(800);
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // pixverse5.5
+    await pause(500);
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // 9:16
+    await pause(500);
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // 8s
+    await flow;
+
+    assert.equal(posts().length, 1);
+    assert.deepEqual(posts()[0].body, { prompt, model: 'pixverse5.5', aspectRatio: '9:16', duration: '8s' });
+    assert.equal(posts()[0].authorization, KEY);
+    const shown = await waitFor('the status bar item', () => api.app.statusBarText);
+    assert.match(shown, /Pictory: generating \d+:\d\d/);
+
+    const record = await finishedJob(prompt);
+    assert.equal(record.state, 'completed');
+    assert.equal(record.video?.width, 720);
+    assert.equal(record.video?.height, 1280);
+    await waitFor('the status bar item to hide', () => api.app.statusBarText === undefined);
+    assert.equal(api.app.jobs.running().length, 0);
+
+    await waitFor('the preview panel', () => api.app.previews.openPanelTitles().find((title) => title.startsWith('Video: A paper boat')));
+    const report = await waitFor('the preview to load the video', () =>
+      api.app.previews.reports().find((r) => r.jobId === record.id && (r.playback === 'loaded' || r.playback === 'playing')),
+    );
+    assert.equal(report.detail ?? '', '');
+  });
+
+  it('sends nothing when the first quick pick is dismissed', async () => {
+    await selectInNewDocument('A quiet harbour at dawn');
+    const flow = vscode.commands.executeCommand('pictory.generateVideo');
+    await pause(800);
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await flow;
+    await pause(300);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('refuses an invalid default before sending anything', async () => {
+    await setSetting('defaultModel', 'veo3.1');
+    await setSetting('defaultAspectRatio', '1:1');
+    await selectInNewDocument('A square video that Veo cannot make');
+    await vscode.commands.executeCommand('pictory.generateVideo');
+    assert.equal(server.requests.length, 0);
+  });
+
+  describe('with every choice preset', () => {
+    beforeEach(async () => {
+      await setSetting('defaultModel', 'veo3.1_fast');
+      await setSetting('defaultAspectRatio', '16:9');
+      await setSetting('defaultDuration', '4s');
+    });
+
+    it('reports a failed job and leaves nothing running', async () => {
+      const prompt = 'A storm that will #fail to render';
+      await selectInNewDocument(prompt);
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      const record = await finishedJob(prompt);
+      assert.equal(record.state, 'failed');
+      assert.equal(record.error?.code, 'TEXT_TO_VIDEO_FAILED');
+      assert.equal(api.app.jobs.running().length, 0);
+      await waitFor('the status bar item to hide', () => api.app.statusBarText === undefined);
+    });
+
+    it('stops waiting for a cancelled job, keeps it, and polls no more', async () => {
+      const prompt = 'An endless waterfall #forever';
+      await selectInNewDocument(prompt);
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      const record = await waitFor('the job to run', () => jobFor(prompt));
+      await api.app.jobs.cancel(record.id);
+      assert.equal((await jobFor(prompt))?.state, 'cancelled');
+      assert.equal(api.app.jobs.running().length, 0);
+      const polls = server.requests.length;
+      await pause(2500);
+      assert.equal(server.requests.length, polls);
+    });
+
+    it('ignores a workspace folder that tries to redirect the key', async () => {
+      const evil = await startPictoryServer();
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      assert.ok(folder, 'the test workspace has a folder');
+      const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+      const changed = new Promise<void>((resolve) => {
+        const subscription = vscode.workspace.onDidChangeConfiguration(() => {
+          subscription.dispose();
+          resolve();
+        });
+      });
+      fs.writeFileSync(settingsFile, JSON.stringify({ 'pictory.apiBaseUrl': evil.baseUrl, 'pictory.webhookUrl': `${evil.origin}/hook` }));
+      try {
+        await Promise.race([changed, pause(3000)]);
+        const prompt = 'A lantern festival seen from a bridge';
+        await selectInNewDocument(prompt);
+        await vscode.commands.executeCommand('pictory.generateVideo');
+        assert.equal(evil.requests.length, 0, 'nothing reached the folder-chosen host');
+        assert.equal(posts().length, 1);
+        assert.equal((posts()[0].body as { webhook?: string }).webhook, undefined);
+        await finishedJob(prompt);
+      } finally {
+        fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+        await evil.close();
+      }
+    });
+
+    it('never writes the key to the logs', async () => {
+      const logFolder = path.dirname(api.app.context.logUri.fsPath);
+      const logs = filesUnder(logFolder).map((file) => fs.readFileSync(file, 'utf8'));
+      assert.ok(logs.some((text) => text.includes('POST /v1/aistudio/videos 200')), `the request log is under ${logFolder}`);
+      assert.ok(!logs.some((text) => text.includes(KEY)), 'no log holds the key');
+    });
+  });
+});
