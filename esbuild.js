@@ -65,6 +65,7 @@ function testOptions() {
     ...listFiles('test/harness', /\.ts$/),
     ...listFiles('test/server', /\.ts$/),
     ...listFiles('test/bench', /\.ts$/),
+    ...listFiles('test/demo', /\.ts$/),
   ];
   return {
     entryPoints,

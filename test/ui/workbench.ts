@@ -1,0 +1,107 @@
+// Drives VS Code's workbench (code-server in Chromium) the way a person does: keyboard,
+// command palette, quick picks, notifications, status bar and webviews.
+import type { Frame, Locator, Page } from 'playwright-core';
+import { openWorkbench, saveScreenshot } from '../harness/browser';
+import { testOutputDir } from '../harness/paths';
+import * as path from 'node:path';
+
+const QUICK_INPUT = '.quick-input-widget';
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  async open(url: string): Promise<void> {
+    await openWorkbench(this.page, url);
+    await this.page.locator('.explorer-folders-view, .statusbar').first().waitFor({ timeout: 60_000 });
+  }
+
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }
+
+  /** Opens a workspace file with Quick Open (Ctrl+P). */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    await this.quickInput().locator('input').waitFor();
+    await this.page.keyboard.type(name);
+    await this.quickRow(name).first().waitFor();
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tab.active', { hasText: name }).waitFor();
+    await this.page.locator('.monaco-editor .view-lines').first().click();
+  }
+
+  /** Selects one whole line of the active editor (Ctrl+G, then Home, Shift+End). */
+  async selectLine(line: number): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    await this.page.keyboard.type(String(line));
+    await this.page.keyboard.press('Enter');
+    await this.page.keyboard.press('Home');
+    await this.page.keyboard.press('Shift+End');
+  }
+
+  /** F1, the command's title, Enter. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.quickInput().locator('input');
+    await input.waitFor();
+    await this.page.keyboard.type(title);
+    await this.quickRow(title).first().waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  quickInput(): Locator {
+    return this.page.locator(QUICK_INPUT);
+  }
+
+  quickRow(text: string): Locator {
+    return this.page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: text });
+  }
+
+  /** Waits for a quick pick whose title contains `title`, then clicks the row showing `label`. */
+  async pick(title: string, label: string): Promise<void> {
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor();
+    await this.quickRow(label).first().click();
+  }
+
+  async quickTitle(title: string): Promise<void> {
+    await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor();
+  }
+
+  /** Types into the open input box (e.g. the password box) and presses Enter. */
+  async typeIntoInput(text: string, options: { password?: boolean } = {}): Promise<void> {
+    const input = this.quickInput().locator(options.password ? 'input[type="password"]' : 'input').first();
+    await input.waitFor();
+    await input.fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  notification(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+
+  /** Clicks a button of the notification that shows `text`. */
+  async clickNotificationButton(text: string | RegExp, button: string): Promise<void> {
+    await this.notification(text).first().locator('.monaco-button', { hasText: button }).first().click();
+  }
+
+  statusBarItem(text: string | RegExp): Locator {
+    return this.page.locator('.statusbar-item', { hasText: text });
+  }
+
+  /** The frame of a webview that contains `selector`, once there is one. */
+  async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        if (await frame.$(selector).catch(() => null)) return frame;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`No webview shows ${selector}`);
+  }
+
+  async screenshot(name: string): Promise<string> {
+    return saveScreenshot(this.page, path.join(testOutputDir('ui'), `${name}.png`));
+  }
+}
