@@ -194,6 +194,11 @@ export class JobManager {
     const { intervalMs } = this.options.timing();
     const leased = await this.options.store.tryLease(id, this.owner, intervalMs * 3 + 30_000, this.now());
     if (!leased) throw new LeaseHeldElsewhere();
+    // The lease may have been freed because another window brought the job to an end.
+    if ((await this.options.store.get(id))?.state !== 'running') {
+      await this.options.store.releaseLease(id, this.owner);
+      throw new LeaseHeldElsewhere();
+    }
     const status = await client.getJob(id, signal);
     if (status.state === 'running') await this.noteRunning(id, status.apiStatus);
     return status;

@@ -58,6 +58,7 @@ export class JobStore {
 
   async remove(id: string): Promise<void> {
     await Promise.all(['json', 'lease', 'announced'].map((kind) => fs.rm(this.file(id, kind), { force: true })));
+    await this.removeStaleCopies(this.file(id, 'lease'), '');
   }
 
   /** Takes or renews the right to poll `id` for `ttlMs`; false while another live window has it. */
@@ -72,13 +73,17 @@ export class JobStore {
       return true;
     }
     if (current) {
-      // Expired: move it aside atomically, so that only one window takes it over.
+      // Expired: the one window that creates this expired lease's takeover marker replaces it.
+      const takeover = `${file}.${current.expiresAt}.old`;
       try {
-        await fs.rename(file, `${file}.${randomUUID()}.old`);
+        await fs.writeFile(takeover, owner, { flag: 'wx' });
       } catch (error) {
-        if (!isMissing(error)) throw error;
+        if (isTaken(error)) return false;
+        throw error;
       }
-      await this.removeStaleCopies(file);
+      await this.writeAtomically(file, JSON.stringify(lease));
+      await this.removeStaleCopies(file, takeover);
+      return true;
     }
     try {
       await fs.writeFile(file, JSON.stringify(lease), { flag: 'wx' });
@@ -122,12 +127,12 @@ export class JobStore {
     }
   }
 
-  private async removeStaleCopies(file: string): Promise<void> {
+  /** Removes takeover markers of older leases of this job. */
+  private async removeStaleCopies(file: string, keep: string): Promise<void> {
     const base = path.basename(file);
     const names = await fs.readdir(this.directory);
-    await Promise.all(
-      names.filter((name) => name.startsWith(`${base}.`) && name.endsWith('.old')).map((name) => fs.rm(path.join(this.directory, name), { force: true })),
-    );
+    const stale = names.filter((name) => name.startsWith(`${base}.`) && name.endsWith('.old') && path.join(this.directory, name) !== keep);
+    await Promise.all(stale.map((name) => fs.rm(path.join(this.directory, name), { force: true })));
   }
 
   private file(id: string, kind: string): string {

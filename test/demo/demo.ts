@@ -54,12 +54,6 @@ function writeWorkspace(root: string): string {
   return workspace;
 }
 
-function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
-  const folder = path.join(userDataDir, 'User');
-  fs.mkdirSync(folder, { recursive: true });
-  fs.writeFileSync(path.join(folder, 'settings.json'), JSON.stringify(settings, null, 2));
-}
-
 /** Starts everything; `stop()` ends it all and removes the temporary folder. */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   if (!fs.existsSync(vsixPath())) throw new Error(`${vsixPath()} is missing: run \`npm run package\` first`);
@@ -73,19 +67,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await installExtension(vsixPath(), extensionsDir);
     const pictory = await startPictoryServer({ pollsUntilDone: options.pollsUntilDone ?? 3 });
     cleanup.add('Pictory test server', () => pictory.close());
-    writeUserSettings(userDataDir, {
+    const settings = {
       'pictory.apiBaseUrl': pictory.baseUrl,
       'pictory.pollingIntervalSeconds': options.pollingIntervalSeconds ?? 2,
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
       'security.workspace.trust.enabled': false,
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
       ...options.settings,
-    });
+    };
     const workspace = writeWorkspace(root);
     const port = options.port ?? (await findFreePort());
-    const codeServer = await startCodeServer({ workspace, userDataDir, extensionsDir, port });
+    const codeServer = await startCodeServer({ workspace, userDataDir, extensionsDir, port, settings, smokeTestDriver: false });
     cleanup.add('code-server', () => codeServer.stop());
     const url = workbenchUrl(codeServer, workspace);
     return { url, pictory, codeServer, workspace, userDataDir, stop: () => cleanup.runAll() };

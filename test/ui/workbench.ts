@@ -31,13 +31,12 @@ export class Workbench {
     await this.page.locator('.monaco-editor .view-lines').first().click();
   }
 
-  /** Selects one whole line of the active editor (Ctrl+G, then Home, Shift+End). */
+  /** Selects one whole line of the active editor (Ctrl+G to go there, Ctrl+L to select it). */
   async selectLine(line: number): Promise<void> {
     await this.page.keyboard.press('Control+G');
     await this.page.keyboard.type(String(line));
     await this.page.keyboard.press('Enter');
-    await this.page.keyboard.press('Home');
-    await this.page.keyboard.press('Shift+End');
+    await this.page.keyboard.press('Control+L');
   }
 
   /** F1, the command's title, Enter. */

@@ -67,7 +67,7 @@ describe('pollJob over HTTP', () => {
     const outcome = await poll(jobId, { deadline: Date.now() + 400 });
     assert.equal(outcome.kind, 'timedOut');
     assert.ok(gets().length <= 400 / INTERVAL + 1, `${gets().length} requests in 400 ms`);
-    assert.ok(gets().length >= 5);
+    assert.ok(gets().length >= 2, "it did poll meanwhile");
   });
 
   it('backs off exponentially on errors, then returns to the interval', async () => {
