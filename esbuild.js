@@ -66,6 +66,7 @@ function testOptions() {
     ...listFiles('test/server', /\.ts$/),
     ...listFiles('test/bench', /\.ts$/),
     ...listFiles('test/demo', /\.ts$/),
+    ...listFiles('test/electron', /\.ts$/),
   ];
   return {
     entryPoints,

@@ -147,7 +147,7 @@ export class JobManager {
   dispose(): void {
     this.disposed = true;
     for (const controller of this.polls.values()) controller.abort();
-    for (const id of this.tracked.keys()) void this.options.store.releaseLease(id, this.owner);
+    this.options.store.releaseLeasesNow(this.tracked.keys(), this.owner);
     this.polls.clear();
     this.tracked.clear();
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { promises as fs } from 'fs';
+import { promises as fs, readFileSync, rmSync } from 'fs';
 import * as path from 'path';
 import { JobRecord, parseJobRecord } from './jobRecord';
 
@@ -98,6 +98,23 @@ export class JobStore {
     const file = this.file(id, 'lease');
     const current = await this.readLease(file);
     if (current?.owner === owner) await fs.rm(file, { force: true });
+  }
+
+  /**
+   * Gives up this window's leases at once, so that another window (or this one after a
+   * reload) takes the jobs over without waiting for the leases to expire. Synchronous,
+   * because it runs while the extension host shuts down.
+   */
+  releaseLeasesNow(ids: Iterable<string>, owner: string): void {
+    for (const id of ids) {
+      const file = this.file(id, 'lease');
+      try {
+        const lease = JSON.parse(readFileSync(file, 'utf8')) as Partial<Lease>;
+        if (lease.owner === owner) rmSync(file, { force: true });
+      } catch {
+        // No lease, or an unreadable one: nothing of ours to give up.
+      }
+    }
   }
 
   /** True exactly once per job, across all windows. */

@@ -16,6 +16,7 @@ const PLAY_FOR_A_SECOND = `(async () => {
 })()`;
 
 const LANTERN_LINE = 5;
+const LANTERN_READY = 'Video ready: "A paper lantern';
 const FOX_LINE = 6;
 const FAIL_LINE = 7;
 
@@ -66,8 +67,17 @@ describe('Pictory in VS Code, as a user drives it', function () {
   }
 
   it('generates a video from the selection and plays it in the preview', async () => {
-    await startGeneration(LANTERN_LINE);
-    await chooseVideo('PixVerse 5.5', '16:9', '5s');
+    await workbench.openFile('prompts.md');
+    await workbench.selectLine(LANTERN_LINE);
+    await workbench.screenshot('01-select-text');
+    await workbench.runCommand('Pictory: Generate Video');
+    await workbench.quickTitle('Step 1/3');
+    await workbench.screenshot('02-pick-model');
+    await workbench.pick('Step 1/3', 'PixVerse 5.5');
+    await workbench.pick('Step 2/3', '16:9');
+    await workbench.quickTitle('Step 3/3');
+    await workbench.screenshot('03-pick-duration');
+    await workbench.pick('Step 3/3', '5s');
     await workbench.typeIntoInput(DEMO_KEY, { password: true });
 
     await workbench.statusBarItem(/Pictory: generating \d+:\d\d/).waitFor({ timeout: 20_000 });
@@ -82,7 +92,7 @@ describe('Pictory in VS Code, as a user drives it', function () {
     const playback = await frame.evaluate<{ readyState: number; advanced: boolean }>(PLAY_FOR_A_SECOND);
     assert.ok(playback.readyState >= 2, `readyState ${playback.readyState}`);
     assert.ok(playback.advanced, 'currentTime advances');
-    await workbench.screenshot('preview-playing');
+    await workbench.screenshot('04-preview');
 
     const post = apiRequests().find((request) => request.method === 'POST');
     assert.deepEqual(post?.body, {
@@ -125,4 +135,38 @@ describe('Pictory in VS Code, as a user drives it', function () {
     await failure.waitFor({ timeout: 30_000 });
     assert.match((await failure.first().textContent()) ?? '', /could not be generated from this prompt/);
   });
+
+  it('resumes a job after the window reloads and announces its result', async () => {
+    await startGeneration(FOX_LINE);
+    await chooseVideo('PixVerse 5.5', '9:16', '8s');
+    await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+    // Hold the job's next poll until the window is gone, so that the reloaded window gets it.
+    demo.pictory.addFault({ method: 'GET', fault: { kind: 'hang' } });
+    await workbench.reload();
+    await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 30_000 });
+    await workbench.notification('Video ready').waitFor({ timeout: 60_000 });
+    await workbench.webviewFrame('video#video');
+    assert.equal(apiRequests().filter((request) => request.method === 'POST').length, 1);
+  });
+
+  it('announces a job once when two windows follow it', async () => {
+    await startGeneration(LANTERN_LINE);
+    await chooseVideo('Veo 3.1 Fast', '16:9', '4s');
+    await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+    const second = new Workbench(await browser.context.newPage());
+    try {
+      await second.open(demo.url);
+      await Promise.race([
+        workbench.notification(LANTERN_READY).waitFor({ timeout: 60_000 }),
+        second.notification(LANTERN_READY).waitFor({ timeout: 60_000 }),
+      ]);
+      await browser.page.waitForTimeout(4000);
+      const shown = (await workbench.notification(LANTERN_READY).count()) + (await second.notification(LANTERN_READY).count());
+      assert.equal(shown, 1, 'one window announces the video');
+      await second.screenshot('second-window');
+    } finally {
+      await second.page.close();
+    }
+  });
 });
+
