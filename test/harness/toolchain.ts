@@ -122,7 +122,7 @@ async function installNode24(cacheDir: string, logFile: string): Promise<void> {
   const dir = nodeProjectDir(cacheDir);
   // The `node` package's preinstall fetches the binary package for this platform.
   resetNpmProject(dir, 'pictory-vscode-test-node', { node: true });
-  await runCommand('npm', npmInstallArgs(`node@${NODE_MAJOR}`), { cwd: dir, logFile });
+  await runCommand('npm', npmInstallArgs(`node@${NODE_MAJOR}`), { cwd: dir, env: environmentOutsideNpm(), logFile });
   const version = execFileSync(toolchainPaths(cacheDir).node24, ['--version'], { encoding: 'utf8' }).trim();
   if (!version.startsWith(`v${NODE_MAJOR}.`)) {
     throw new Error(`Expected Node ${NODE_MAJOR} in ${dir}, found ${version}`);
@@ -138,11 +138,20 @@ async function installCodeServer(cacheDir: string, logFile: string): Promise<voi
   const dir = codeServerProjectDir(cacheDir);
   resetNpmProject(dir, 'pictory-vscode-test-code-server', { 'code-server': true, argon2: true });
   const env = {
-    ...process.env,
+    ...environmentOutsideNpm(),
     PATH: `${path.dirname(toolchainPaths(cacheDir).node24)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: node24HeadersDir(cacheDir),
   };
   await runCommand('npm', npmInstallArgs(`code-server@${CODE_SERVER_VERSION}`), { cwd: dir, env, logFile });
+}
+
+/**
+ * This process's environment without the `npm_*` variables an enclosing `npm test` sets:
+ * npm reads them as its own configuration, and code-server's postinstall would take the
+ * outer npm's user agent (naming the machine's Node, not Node 24) as its own.
+ */
+function environmentOutsideNpm(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
 }
 
 function npmInstallArgs(spec: string): string[] {
