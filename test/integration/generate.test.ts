@@ -212,11 +212,14 @@ describe('Pictory: Generate Video in VS Code', function () {
       }
     });
 
-    it('never writes the key to the logs', async () => {
+    it('never writes the key to the logs or the stored jobs', async () => {
       const logFolder = path.dirname(api.app.context.logUri.fsPath);
       const logs = filesUnder(logFolder).map((file) => fs.readFileSync(file, 'utf8'));
       assert.ok(logs.some((text) => text.includes('POST /v1/aistudio/videos 200')), `the request log is under ${logFolder}`);
       assert.ok(!logs.some((text) => text.includes(KEY)), 'no log holds the key');
+      const records = filesUnder(api.app.jobsFolder).map((file) => fs.readFileSync(file, 'utf8'));
+      assert.ok(records.some((text) => text.includes('A lantern festival')), `the jobs are stored under ${api.app.jobsFolder}`);
+      assert.ok(!records.some((text) => text.includes('integration')), 'no stored job holds the key');
     });
   });
 });

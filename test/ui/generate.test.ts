@@ -168,5 +168,22 @@ describe('Pictory in VS Code, as a user drives it', function () {
       await second.page.close();
     }
   });
+
+  it('shows a prompt full of markup as text and runs none of it', async () => {
+    const prompt = 'A cat <img src=x onerror="document.title=\'pwned\'"> at dusk </script><b>bold</b>';
+    await workbench.openFile('notes.md');
+    await workbench.runCommand('Pictory: Generate Video');
+    await workbench.typeIntoInput(prompt);
+    await chooseVideo('PixVerse 5.5', '1:1', '5s');
+    await workbench.notification('Video ready: "A cat').waitFor({ timeout: 30_000 });
+    const frame = await workbench.webviewFrame('video#video');
+    const shown = await frame.evaluate<{ text: string | null; elements: number; title: string }>(
+      `({ text: document.getElementById('prompt').textContent,
+          elements: document.getElementById('prompt').children.length,
+          title: document.title })`,
+    );
+    assert.deepEqual(shown, { text: prompt, elements: 0, title: 'Pictory Video' });
+    await workbench.screenshot('markup-as-text');
+  });
 });
 

@@ -131,6 +131,14 @@ describe('PictoryClient over HTTP', () => {
     assert.ok(Date.now() - started < 5000);
   });
 
+  it('backs off on 429 without Retry-After, then succeeds', async () => {
+    const jobId = await client().createVideo(REQUEST);
+    server.addFault({ method: 'GET', fault: { kind: 'status', status: 429 } });
+    const status = await client().getJob(jobId);
+    assert.equal(status.state, 'running');
+    assert.equal(gets(), 2);
+  });
+
   it('retries a POST that Pictory answered with a 500: the job did not exist yet', async () => {
     server.addFault({ method: 'POST', fault: { kind: 'status', status: 500 } });
     const jobId = await client().createVideo(REQUEST);
