@@ -1,4 +1,3 @@
-import { promises as fs } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
@@ -81,13 +80,9 @@ export class PictoryApp implements vscode.Disposable {
     void this.previews;
   }
 
-  /** True when a previous window left jobs on disk: one directory read, nothing more. */
-  async hasStoredJobs(): Promise<boolean> {
-    try {
-      return (await fs.readdir(this.jobsFolder)).some((name) => name.endsWith('.json'));
-    } catch {
-      return false;
-    }
+  /** True when a window left a job unfinished: one directory listing, nothing more. */
+  hasPendingJobs(): Promise<boolean> {
+    return new JobStore(this.jobsFolder).hasPending();
   }
 
   createClient(endpoint: string, apiKey: string): PictoryClient {

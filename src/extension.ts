@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     }),
   );
   // Start-up activation exists only to resume jobs left by a closed window.
-  if (await app.hasStoredJobs()) await app.jobs.resume();
+  if (await app.hasPendingJobs()) await app.jobs.resume();
   return context.extensionMode === vscode.ExtensionMode.Test ? { app } : undefined;
 }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'crypto';
 import { promises as fs, readFileSync, rmSync } from 'fs';
 import * as path from 'path';
-import { JobRecord, parseJobRecord } from './jobRecord';
+import { JobRecord, JobState, parseJobRecord } from './jobRecord';
+
+const PENDING_STATES: readonly JobState[] = ['submitting', 'running'];
 
 interface Lease {
   readonly owner: string;
@@ -27,6 +29,18 @@ export class JobStore {
   async save(record: JobRecord): Promise<void> {
     await fs.mkdir(this.directory, { recursive: true });
     await this.writeAtomically(this.file(record.id, 'json'), JSON.stringify(record, null, 1));
+    // A marker per unfinished job lets start-up tell, from one directory listing, whether there is anything to resume.
+    if (PENDING_STATES.includes(record.state)) await fs.writeFile(this.file(record.id, 'pending'), '');
+    else await fs.rm(this.file(record.id, 'pending'), { force: true });
+  }
+
+  /** Whether any job is still to be followed: one directory listing, no file read. */
+  async hasPending(): Promise<boolean> {
+    try {
+      return (await fs.readdir(this.directory)).some((name) => name.endsWith('.pending'));
+    } catch {
+      return false;
+    }
   }
 
   private async writeAtomically(target: string, content: string): Promise<void> {
@@ -57,7 +71,7 @@ export class JobStore {
   }
 
   async remove(id: string): Promise<void> {
-    await Promise.all(['json', 'lease', 'announced'].map((kind) => fs.rm(this.file(id, kind), { force: true })));
+    await Promise.all(['json', 'pending', 'lease', 'announced'].map((kind) => fs.rm(this.file(id, kind), { force: true })));
     await this.removeStaleCopies(this.file(id, 'lease'), '');
   }
 

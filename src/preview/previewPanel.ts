@@ -113,8 +113,8 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, d
 
 /** One panel showing one finished job. */
 class PreviewPanel {
-  private ready = false;
-  private readonly queue: ExtensionMessage[] = [];
+  /** What the page needs, sent again whenever it (re)loads and says it is ready. */
+  private readonly state: { show?: ExtensionMessage; audio?: ExtensionMessage } = {};
   private readonly disposables: vscode.Disposable[] = [];
   report: PanelReport | undefined;
 
@@ -140,10 +140,6 @@ class PreviewPanel {
     this.render();
   }
 
-  get jobId(): string {
-    return this.record.id;
-  }
-
   reveal(record: JobRecord): void {
     this.record = record;
     this.panel.reveal();
@@ -153,20 +149,14 @@ class PreviewPanel {
     const data = previewData(this.record);
     this.panel.title = vscode.l10n.t('Video: {0}', shortenPrompt(this.record.request.prompt, 30));
     this.panel.iconPath = new vscode.ThemeIcon('device-camera-video');
-    this.ready = false;
+    this.state.show = { type: 'show', data };
     this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, data);
-    this.post({ type: 'show', data });
     if (data.videoUrl) {
-      void this.host.probeAudio(data.videoUrl).then((audio) => this.post({ type: 'audio', audio }));
+      void this.host.probeAudio(data.videoUrl).then((audio) => {
+        this.state.audio = { type: 'audio', audio };
+        void this.panel.webview.postMessage(this.state.audio);
+      });
     }
-  }
-
-  private post(message: ExtensionMessage): void {
-    if (!this.ready) {
-      this.queue.push(message);
-      return;
-    }
-    void this.panel.webview.postMessage(message);
   }
 
   private receive(raw: unknown): void {
@@ -174,8 +164,7 @@ class PreviewPanel {
     if (!message) return;
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        this.queue.splice(0).forEach((queued) => void this.panel.webview.postMessage(queued));
+        for (const pending of [this.state.show, this.state.audio]) if (pending) void this.panel.webview.postMessage(pending);
         return;
       case 'action':
         void this.host.runAction(message.action, this.record);

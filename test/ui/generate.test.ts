@@ -1,7 +1,10 @@
 // End-to-end: the packaged .vsix installed in code-server, driven through the UI in Chromium.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { BrowserSession, launchBrowser } from '../harness/browser';
 import { findExtensionHostLogs, printLogTails } from '../harness/extensionHostLogs';
+import { repoRoot } from '../harness/paths';
 import { Demo, DEMO_KEY, startDemo } from '../demo/demo';
 import { Workbench } from './workbench';
 
@@ -102,6 +105,25 @@ describe('Pictory in VS Code, as a user drives it', function () {
       duration: '5s',
     });
     assert.equal(post?.authorization, DEMO_KEY);
+  });
+
+  it('downloads the video and inserts a link to it from the preview', async () => {
+    await startGeneration(FOX_LINE);
+    await chooseVideo('PixVerse 5.5', '4:3', '10s');
+    await workbench.notification('Video ready: "A red fox').waitFor({ timeout: 30_000 });
+    await workbench.openFile('notes.md');
+    const frame = await workbench.webviewFrame('video#video');
+    await frame.locator('button[data-action="insertLink"]').click();
+    const link = browser.page.locator('.monaco-editor .view-lines', { hasText: '[A red fox running through fresh snow at sunrise, wide shot](http://127.0.0.1' });
+    await link.waitFor({ timeout: 10_000 });
+
+    const target = path.join(demo.workspace, 'fox.mp4');
+    await frame.locator('button[data-action="download"]').click();
+    await workbench.typeIntoInput(target);
+    await workbench.notification('Saved').waitFor({ timeout: 20_000 });
+    const fixture = fs.statSync(path.join(repoRoot(), 'test', 'fixtures', 'with-audio.mp4')).size;
+    assert.equal(fs.statSync(target).size, fixture);
+    await workbench.screenshot('downloaded-and-linked');
   });
 
   it('sends nothing when the user presses Escape in a quick pick', async () => {

@@ -81,9 +81,17 @@ describe('JobStore', () => {
       await store.tryLease('../lease', 'owner-a', 1000);
       await store.claimAnnouncement('../announced');
       assert.deepEqual(fs.readdirSync(root), ['jobs']);
-      for (const name of fs.readdirSync(directory)) assert.match(name, /^[A-Za-z0-9_-]+\.(json|lease|announced)$/);
+      for (const name of fs.readdirSync(directory)) assert.match(name, /^[A-Za-z0-9_-]+\.(json|pending|lease|announced)$/);
       for (const id of ids) assert.equal((await store.get(id))?.id, id);
       assert.deepEqual((await store.list()).map((job) => job.id).sort(), [...ids].sort());
+    });
+
+    it('tells from one listing whether a job is unfinished', async () => {
+      assert.equal(await store.hasPending(), false);
+      await store.save(record('job-a', 1000, { state: 'running' }));
+      assert.equal(await store.hasPending(), true);
+      await store.save(record('job-a', 1000, { state: 'completed', video: { url: 'https://cdn.example/a.mp4' } }));
+      assert.equal(await store.hasPending(), false);
     });
 
     it('removes a job with its lease and announcement marker', async () => {
