@@ -55,6 +55,7 @@ describe('Pictory in VS Code, as a user drives it', function () {
       printLogTails(findExtensionHostLogs(demo.userDataDir), 40);
     }
     await browser.page.keyboard.press('Escape');
+    await workbench.runCommand('View: Close All Editors');
   });
 
   async function startGeneration(line: number): Promise<void> {
@@ -91,7 +92,7 @@ describe('Pictory in VS Code, as a user drives it', function () {
     const frame = await workbench.webviewFrame('video#video');
     const prompt = await frame.locator('#prompt').textContent();
     assert.equal(prompt, 'A paper lantern floating over a calm lake at night, slow camera push-in');
-    assert.match((await frame.locator('#facts').textContent()) ?? '', /1280 × 720/);
+    assert.match((await frame.locator('#facts').textContent()) ?? '', /16:9.*5s.*1280 × 720/);
     const playback = await frame.evaluate<{ readyState: number; advanced: boolean }>(PLAY_FOR_A_SECOND);
     assert.ok(playback.readyState >= 2, `readyState ${playback.readyState}`);
     assert.ok(playback.advanced, 'currentTime advances');
@@ -111,16 +112,22 @@ describe('Pictory in VS Code, as a user drives it', function () {
     await startGeneration(FOX_LINE);
     await chooseVideo('PixVerse 5.5', '4:3', '10s');
     await workbench.notification('Video ready: "A red fox').waitFor({ timeout: 30_000 });
+    await workbench.focusFirstEditor();
     await workbench.openFile('notes.md');
     const frame = await workbench.webviewFrame('video#video');
     await frame.locator('button[data-action="insertLink"]').click();
     const link = browser.page.locator('.monaco-editor .view-lines', { hasText: '[A red fox running through fresh snow at sunrise, wide shot](http://127.0.0.1' });
     await link.waitFor({ timeout: 10_000 });
+    await link.click();
+    await browser.page.keyboard.press('Control+S');
 
-    const target = path.join(demo.workspace, 'fox.mp4');
+    const [jobId] = [...demo.pictory.jobs().keys()];
+    const target = path.join(demo.workspace, `${jobId}.mp4`);
     await frame.locator('button[data-action="download"]').click();
-    await workbench.typeIntoInput(target);
-    await workbench.notification('Saved').waitFor({ timeout: 20_000 });
+    // The save dialog proposes the workspace folder and the video's own file name.
+    await workbench.quickInput().locator('input').first().waitFor();
+    await browser.page.keyboard.press('Enter');
+    await workbench.notification(`Saved ${target}`).waitFor({ timeout: 20_000 });
     const fixture = fs.statSync(path.join(repoRoot(), 'test', 'fixtures', 'with-audio.mp4')).size;
     assert.equal(fs.statSync(target).size, fixture);
     await workbench.screenshot('downloaded-and-linked');
@@ -162,8 +169,8 @@ describe('Pictory in VS Code, as a user drives it', function () {
     await startGeneration(FOX_LINE);
     await chooseVideo('PixVerse 5.5', '9:16', '8s');
     await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
-    // Hold the job's next poll until the window is gone, so that the reloaded window gets it.
-    demo.pictory.addFault({ method: 'GET', fault: { kind: 'hang' } });
+    // Hold the job's next poll until the window is gone, so that the reloaded window ends it.
+    demo.pictory.addFault({ method: 'GET', fault: { kind: 'delay', ms: 5000 } });
     await workbench.reload();
     await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 30_000 });
     await workbench.notification('Video ready').waitFor({ timeout: 60_000 });

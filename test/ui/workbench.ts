@@ -20,14 +20,15 @@ export class Workbench {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   }
 
-  /** Opens a workspace file with Quick Open (Ctrl+P). */
+  /** Opens a workspace file with Quick Open (Ctrl+P), in the first editor group. */
   async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+1');
     await this.page.keyboard.press('Control+P');
     await this.quickInput().locator('input').waitFor();
     await this.page.keyboard.type(name);
-    await this.quickRow(name).first().waitFor();
+    await this.focusedQuickRow(name).waitFor();
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.tab.active', { hasText: name }).waitFor();
+    await this.page.locator('.tab.active', { hasText: name }).first().waitFor();
     await this.page.locator('.monaco-editor .view-lines').first().click();
   }
 
@@ -45,7 +46,7 @@ export class Workbench {
     const input = this.quickInput().locator('input');
     await input.waitFor();
     await this.page.keyboard.type(title);
-    await this.quickRow(title).first().waitFor();
+    await this.focusedQuickRow(title).waitFor();
     await this.page.keyboard.press('Enter');
   }
 
@@ -57,10 +58,23 @@ export class Workbench {
     return this.page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: text });
   }
 
-  /** Waits for a quick pick whose title contains `title`, then clicks the row showing `label`. */
+  /** The highlighted row, once the list has been filtered down to `text` (Enter picks it). */
+  focusedQuickRow(text: string): Locator {
+    return this.page.locator(`${QUICK_INPUT} .monaco-list-row.focused`, { hasText: text }).first();
+  }
+
+  /** Waits for a quick pick whose title contains `title`, then clicks the item labelled `label`. */
   async pick(title: string, label: string): Promise<void> {
     await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor();
-    await this.quickRow(label).first().click();
+    const item = this.page.locator(`${QUICK_INPUT} .monaco-list-row`).filter({
+      has: this.page.locator('.label-name').getByText(label, { exact: true }),
+    });
+    await item.first().click();
+  }
+
+  /** Moves the focus out of any webview, into the first editor group. */
+  async focusFirstEditor(): Promise<void> {
+    await this.page.locator('.monaco-editor .view-lines').first().click();
   }
 
   async quickTitle(title: string): Promise<void> {
