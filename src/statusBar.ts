@@ -20,6 +20,7 @@ export function formatElapsed(ms: number): string {
 export class JobStatusBar implements vscode.Disposable {
   private item: vscode.StatusBarItem | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  private visible = false;
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly jobs: JobManager) {
@@ -28,7 +29,7 @@ export class JobStatusBar implements vscode.Disposable {
 
   /** The text shown now, or `undefined` while hidden. */
   get shownText(): string | undefined {
-    return this.item && this.jobs.running().length > 0 ? this.item.text : undefined;
+    return this.visible ? this.item?.text : undefined;
   }
 
   dispose(): void {
@@ -42,11 +43,13 @@ export class JobStatusBar implements vscode.Disposable {
     if (running.length === 0) {
       this.stopTicking();
       this.item?.hide();
+      this.visible = false;
       return;
     }
     const item = this.ensureItem();
     this.render(item, running);
     item.show();
+    this.visible = true;
     this.ticker ??= setInterval(() => this.render(item, this.jobs.running()), 1000);
   }
 

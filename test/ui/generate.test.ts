@@ -1,4 +1,5 @@
 // End-to-end: the packaged .vsix installed in code-server, driven through the UI in Chromium.
+// The scenarios run in order, in one window: the first one stores the API key the others use.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
