@@ -129,12 +129,21 @@ async function installNode24(cacheDir: string, logFile: string): Promise<void> {
   }
 }
 
+/** code-server's `kerberos` module compiles against the system's GSSAPI headers. */
+function requireKerberosHeaders(): void {
+  if (process.platform !== 'linux' || fs.existsSync('/usr/include/gssapi/gssapi.h')) return;
+  throw new Error(
+    'code-server needs the Kerberos development headers to build: install them with `sudo apt-get install libkrb5-dev` (Debian, Ubuntu) or `sudo dnf install krb5-devel` (Fedora)',
+  );
+}
+
 /**
  * code-server's postinstall runs `npm install` inside its bundled VS Code, compiling native
  * modules with node-gyp; they must match Node 24, so Node 24 comes first on PATH and
  * node-gyp takes Node 24's headers.
  */
 async function installCodeServer(cacheDir: string, logFile: string): Promise<void> {
+  requireKerberosHeaders();
   const dir = codeServerProjectDir(cacheDir);
   resetNpmProject(dir, 'pictory-vscode-test-code-server', { 'code-server': true, argon2: true });
   const env = {
