@@ -42,7 +42,9 @@ const PROMPTS = `# Video ideas
 Select a line (or several, with Alt+Click), then run "Pictory: Generate Video" (F1).
 
 A paper lantern floating over a calm lake at night, slow camera push-in
+
 A red fox running through fresh snow at sunrise, wide shot
+
 A storm over the sea that will #fail to render
 `;
 

@@ -21,8 +21,8 @@ const PLAY_FOR_A_SECOND = `(async () => {
 
 const LANTERN_LINE = 5;
 const LANTERN_READY = 'Video ready: "A paper lantern';
-const FOX_LINE = 6;
-const FAIL_LINE = 7;
+const FOX_LINE = 7;
+const FAIL_LINE = 9;
 
 describe('Pictory in VS Code, as a user drives it', function () {
   this.timeout(180_000);
@@ -214,6 +214,63 @@ describe('Pictory in VS Code, as a user drives it', function () {
     );
     assert.deepEqual(shown, { text: prompt, elements: 0, title: 'Pictory Video' });
     await workbench.screenshot('markup-as-text');
+  });
+
+  it('makes one video per selection after one confirmation with the total cost', async () => {
+    await workbench.openFile('prompts.md');
+    await workbench.goToLine(LANTERN_LINE);
+    await workbench.addCursorAt('A red fox running'); // Alt+Click
+    await browser.page.keyboard.press('Control+L'); // each cursor selects its line
+    await workbench.runCommand('Pictory: Generate Video');
+    await chooseVideo('Veo 3.1', '16:9', '8s');
+    const dialog = browser.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /Generate 2 videos.*320 credits in all/s);
+    await workbench.screenshot('confirm-two-videos');
+    await dialog.locator('.monaco-button', { hasText: 'Generate 2 Videos' }).click();
+    await workbench.statusBarItem('Pictory: 2 videos').waitFor({ timeout: 20_000 });
+    const prompts = apiRequests().filter((request) => request.method === 'POST').map((request) => (request.body as { prompt: string }).prompt);
+    assert.deepEqual(prompts.sort(), [
+      'A paper lantern floating over a calm lake at night, slow camera push-in',
+      'A red fox running through fresh snow at sunrise, wide shot',
+    ]);
+    await workbench.notification('Video ready: "A red fox').waitFor({ timeout: 30_000 });
+  });
+
+  it('lets the user stop waiting for a job from the status bar', async () => {
+    demo.pictory.addFault({ method: 'GET', times: Infinity, fault: { kind: 'status', status: 200, body: '{"success":true,"data":{"status":"in-progress"}}' } });
+    await startGeneration(FOX_LINE);
+    await chooseVideo('Veo 3.1 Fast', '9:16', '6s');
+    const item = workbench.statusBarItem('Pictory: generating');
+    await item.waitFor({ timeout: 20_000 });
+    await item.click();
+    await workbench.pick('Running Pictory Jobs', 'A red fox running through fresh snow at sunrise, wide shot');
+    const dialog = browser.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /cannot stop a generation, so its credits may still be charged/);
+    await dialog.locator('.monaco-button', { hasText: 'Stop Waiting' }).click();
+    await item.waitFor({ state: 'hidden', timeout: 10_000 });
+    const polls = apiRequests().length;
+    await browser.page.waitForTimeout(2500);
+    assert.equal(apiRequests().length, polls, 'no more polling');
+    demo.pictory.clearFaults();
+  });
+
+  it('says why the video cannot play, and still offers its actions', async () => {
+    demo.pictory.addFault({ path: /^\/media\/.*\.mp4$/, times: Infinity, fault: { kind: 'status', status: 404 } });
+    try {
+      await startGeneration(LANTERN_LINE);
+      await chooseVideo('PixVerse 5.5', '3:4', '8s');
+      await workbench.notification('Video ready: "A paper lantern').waitFor({ timeout: 30_000 });
+      const frame = await workbench.webviewFrame('video#video');
+      const error = frame.locator('#playback-error');
+      await error.waitFor({ timeout: 20_000 });
+      assert.match((await error.textContent()) ?? '', /cannot be played here/);
+      assert.equal(await frame.locator('button[data-action="openInBrowser"]').isEnabled(), true);
+      await workbench.screenshot('playback-error');
+    } finally {
+      demo.pictory.clearFaults();
+    }
   });
 });
 

@@ -34,10 +34,20 @@ export class Workbench {
 
   /** Selects one whole line of the active editor (Ctrl+G to go there, Ctrl+L to select it). */
   async selectLine(line: number): Promise<void> {
+    await this.goToLine(line);
+    await this.page.keyboard.press('Control+L');
+  }
+
+  async goToLine(line: number): Promise<void> {
     await this.page.keyboard.press('Control+G');
     await this.page.keyboard.type(String(line));
     await this.page.keyboard.press('Enter');
-    await this.page.keyboard.press('Control+L');
+  }
+
+  /** Alt+Click at the start of the editor line showing `text`: one more cursor. */
+  async addCursorAt(text: string): Promise<void> {
+    const line = this.page.locator('.monaco-editor .view-line', { hasText: text }).first();
+    await line.click({ position: { x: 1, y: 5 }, modifiers: ['Alt'] });
   }
 
   /** F1, the command's title, Enter. */
