@@ -3,7 +3,8 @@ import { creditsFor, dimensionsFor, type VideoRequest } from './videoContract';
 
 /**
  * How a job ends, chosen by markers typed into the prompt so that a UI test can steer it:
- * `#fail`, `#cleaned`, `#forever` (never finishes), `#silent` (video without audio),
+ * `#fail`, `#cleaned`, `#forever` (never finishes), `#silent` (video without audio), `#ac3`
+ * (AC-3 audio, which browsers cannot play),
  * `#queued` (reports the undocumented status `queued` while running).
  */
 export type JobOutcome = 'completed' | 'failed' | 'cleaned' | 'forever';
@@ -15,7 +16,8 @@ export interface PictoryJob {
   readonly request: VideoRequest;
   readonly createdAt: number;
   readonly outcome: JobOutcome;
-  readonly silent: boolean;
+  /** The result's sound: AAC (the default), none (`#silent`) or AC-3 (`#ac3`), which browsers cannot play. */
+  readonly audio: 'aac' | 'none' | 'ac3';
   readonly queued: boolean;
   polls: number;
 }
@@ -37,7 +39,7 @@ export function createJob(request: VideoRequest): PictoryJob {
     request,
     createdAt: Date.now(),
     outcome: outcomeOf(prompt),
-    silent: prompt.includes('#silent'),
+    audio: prompt.includes('#silent') ? 'none' : prompt.includes('#ac3') ? 'ac3' : 'aac',
     queued: prompt.includes('#queued'),
     polls: 0,
   };

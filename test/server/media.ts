@@ -10,6 +10,7 @@ export interface MediaFile {
 export interface MediaLibrary {
   readonly withAudio: MediaFile;
   readonly noAudio: MediaFile;
+  readonly ac3Audio: MediaFile;
   readonly thumbnail: MediaFile;
 }
 
@@ -38,6 +39,7 @@ export function loadMedia(fixturesDir: string): MediaLibrary {
   return {
     withAudio: load('with-audio.mp4', 'video/mp4'),
     noAudio: load('no-audio.mp4', 'video/mp4'),
+    ac3Audio: load('ac3-audio.mp4', 'video/mp4'),
     thumbnail: load('thumbnail.jpg', 'image/jpeg'),
   };
 }

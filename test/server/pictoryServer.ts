@@ -258,6 +258,7 @@ class LoopbackPictoryServer implements PictoryServer {
     const fixtures: Record<string, MediaFile> = {
       'with-audio.mp4': this.media.withAudio,
       'no-audio.mp4': this.media.noAudio,
+      'ac3-audio.mp4': this.media.ac3Audio,
       'thumbnail.jpg': this.media.thumbnail,
     };
     if (Object.hasOwn(fixtures, name)) return fixtures[name];
@@ -265,7 +266,8 @@ class LoopbackPictoryServer implements PictoryServer {
     const job = parsed && this.jobTable.get(parsed.jobId);
     if (!parsed || !job) return undefined;
     if (parsed.media !== 'video') return this.media.thumbnail;
-    return job.silent ? this.media.noAudio : this.media.withAudio;
+    const videos = { aac: this.media.withAudio, none: this.media.noAudio, ac3: this.media.ac3Audio };
+    return videos[job.audio];
   }
 }
 

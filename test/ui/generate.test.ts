@@ -272,5 +272,18 @@ describe('Pictory in VS Code, as a user drives it', function () {
       demo.pictory.clearFaults();
     }
   });
+
+  it("says when this editor cannot play the video's sound, and where to hear it", async () => {
+    await workbench.openFile('notes.md');
+    await workbench.runCommand('Pictory: Generate Video');
+    await workbench.typeIntoInput('A brass band marching through a square #ac3');
+    await chooseVideo('PixVerse 5.5', '16:9', '5s');
+    await workbench.notification('Video ready: "A brass band').waitFor({ timeout: 30_000 });
+    const frame = await workbench.webviewFrame('video#video');
+    const note = frame.locator('#audio-note');
+    await note.waitFor({ timeout: 20_000 });
+    assert.match((await note.textContent()) ?? '', /audio \(ac-3\) cannot be played by this editor's built-in player.*Open in Browser/);
+    await workbench.screenshot('audio-not-playable');
+  });
 });
 

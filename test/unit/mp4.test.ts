@@ -94,6 +94,11 @@ describe('MP4 probing', () => {
       assert.match(tracks[0].codec, BASELINE_AVC);
     });
 
+    it('names an AC-3 audio track by its sample entry', () => {
+      const tracks = readMp4Tracks(fs.readFileSync(path.join(fixtures, 'ac3-audio.mp4')));
+      assert.deepEqual(tracks?.map((track) => `${track.kind} ${track.kind === 'audio' ? track.codec : ''}`.trim()), ['video', 'audio ac-3']);
+    });
+
     it('reads the moov box on its own, as the bytes of a range request', () => {
       assert.deepEqual(readMp4Tracks(moov), readMp4Tracks(withAudio));
     });
