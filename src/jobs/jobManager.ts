@@ -3,7 +3,7 @@ import { PictoryClient, VideoRequest } from '../pictory/client';
 import { PictoryApiError } from '../pictory/errors';
 import { PollOutcome, pollJob } from '../pictory/poller';
 import { JobStatus } from '../pictory/responses';
-import { JobRecord, JobState, RESUMABLE_STATES } from './jobRecord';
+import { JobRecord, RESUMABLE_STATES } from './jobRecord';
 import { JobStore } from './jobStore';
 
 export interface JobTiming {
@@ -35,8 +35,6 @@ export class SubmissionUncertain extends Error {
     super(cause.message);
   }
 }
-
-const FINAL_STATES: readonly JobState[] = ['completed', 'failed', 'cleaned', 'notFound'];
 
 /**
  * Submits jobs and follows them to the end, across reloads and windows: every accepted job
@@ -263,8 +261,4 @@ function stateOf(outcome: Exclude<PollOutcome, { kind: 'cancelled' }>): Pick<Job
     case 'timedOut':
       return { state: outcome.kind };
   }
-}
-
-export function isFinal(record: JobRecord): boolean {
-  return FINAL_STATES.includes(record.state);
 }

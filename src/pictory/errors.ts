@@ -59,10 +59,6 @@ export class PictoryApiError extends Error {
   }
 }
 
-export function isCancellation(error: unknown): boolean {
-  return error instanceof PictoryApiError && error.kind === 'cancelled';
-}
-
 function withStatus(text: string, status: number | undefined, t: Translate): string {
   return status === undefined ? text : t('{0} (HTTP {1})', text, status);
 }
