@@ -107,6 +107,8 @@ describe('Pictory in VS Code, as a user drives it', function () {
       duration: '5s',
     });
     assert.equal(post?.authorization, DEMO_KEY);
+    assert.ok(demo.pictory.mediaRequests.length > 0, 'the video was fetched');
+    assert.ok(demo.pictory.mediaRequests.every((request) => request.authorization === undefined), 'the key is sent to the API only');
   });
 
   it('downloads the video and inserts a link to it from the preview', async () => {
