@@ -81,6 +81,8 @@ describe('Pictory in VS Code, as a user drives it', function () {
     await workbench.pick('Step 1/3', 'PixVerse 5.5');
     await workbench.pick('Step 2/3', '16:9');
     await workbench.quickTitle('Step 3/3');
+    assert.match((await workbench.quickRow('5s').first().textContent()) ?? '', /≈ 8 credits/);
+    assert.match((await workbench.quickRow('10s').first().textContent()) ?? '', /≈ 16 credits/);
     await workbench.screenshot('03-pick-duration');
     await workbench.pick('Step 3/3', '5s');
     await workbench.typeIntoInput(DEMO_KEY, { password: true });
@@ -136,10 +138,16 @@ describe('Pictory in VS Code, as a user drives it', function () {
     await workbench.screenshot('downloaded-and-linked');
   });
 
-  it('sends nothing when the user presses Escape in a quick pick', async () => {
+  it('offers only what the chosen model supports, goes back, and sends nothing on Escape', async () => {
     await startGeneration(FOX_LINE);
     await workbench.pick('Step 1/3', 'Veo 3.1 Fast');
     await workbench.quickTitle('Step 2/3');
+    assert.deepEqual(await workbench.quickLabels(['16:9', '9:16']), ['16:9', '9:16']);
+    await workbench.quickInput().getByRole('button', { name: 'Back' }).click();
+    await workbench.pick('Step 1/3', 'PixVerse 5.5');
+    await workbench.quickTitle('Step 2/3');
+    const pixverseRatios = ['16:9', '9:16', '1:1', '3:4', '4:3'];
+    assert.deepEqual(await workbench.quickLabels(pixverseRatios), pixverseRatios);
     await browser.page.keyboard.press('Escape');
     await browser.page.waitForTimeout(1500);
     assert.equal(apiRequests().length, 0);

@@ -87,6 +87,21 @@ export class Workbench {
     await this.page.locator('.monaco-editor .view-lines').first().click();
   }
 
+  /** The labels of the quick pick's items, once they are `expected` (or whatever they are after 5 s). */
+  async quickLabels(expected: readonly string[]): Promise<string[]> {
+    const read = () =>
+      this.page.locator(`${QUICK_INPUT} .monaco-list-row`).evaluateAll((rows) =>
+        rows.map((row) => row.querySelector('.label-name')?.textContent ?? ''),
+      );
+    const deadline = Date.now() + 5000;
+    let labels = await read();
+    while (labels.join('\n') !== expected.join('\n') && Date.now() < deadline) {
+      await this.page.waitForTimeout(100);
+      labels = await read();
+    }
+    return labels;
+  }
+
   async quickTitle(title: string): Promise<void> {
     await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor();
   }
