@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from './notify';
 import { PictoryApp } from './app';
 import { readSettings } from './config';
 import { submit } from './generate';
@@ -13,21 +14,21 @@ export function announce(app: PictoryApp, record: JobRecord): void {
       return announceCompleted(app, record, prompt);
     case 'failed':
       return offer(
-        vscode.window.showErrorMessage(
+        showError(
           vscode.l10n.t('Pictory could not generate "{0}": {1}: {2}', prompt, record.error?.code ?? '', record.error?.message ?? ''),
           vscode.l10n.t('Retry'),
         ),
-        () => submit(app, record.endpoint, record.request),
+        () => submit(app, record.request),
       );
     case 'cleaned':
-      return void vscode.window.showWarningMessage(
+      return void showWarning(
         vscode.l10n.t('Pictory has removed the result of "{0}" (its retention period is over).', prompt),
       );
     case 'notFound':
-      return void vscode.window.showWarningMessage(vscode.l10n.t('Pictory no longer knows the job for "{0}" ({1}).', prompt, record.id));
+      return void showWarning(vscode.l10n.t('Pictory no longer knows the job for "{0}" ({1}).', prompt, record.id));
     case 'timedOut':
       return offer(
-        vscode.window.showWarningMessage(
+        showWarning(
           vscode.l10n.t('"{0}" is still not ready after {1} minutes. Stopped waiting; the job is kept.', prompt, readSettings().timeoutMinutes),
           vscode.l10n.t('Check Again'),
         ),
@@ -40,15 +41,18 @@ export function announce(app: PictoryApp, record: JobRecord): void {
   }
 }
 
-function offer(shown: Thenable<string | undefined>, action: () => Promise<unknown>): void {
-  void shown.then((answer) => (answer ? action() : undefined));
+/** Runs `action` when the user picks one of the notification's buttons; failures are shown. */
+function offer(shown: Thenable<string | undefined>, action: (answer: string) => Promise<unknown>): void {
+  void Promise.resolve(shown)
+    .then((answer) => (answer ? action(answer) : undefined))
+    .catch((error: unknown) => void showError(error instanceof Error ? error.message : String(error)));
 }
 
 function announceCompleted(app: PictoryApp, record: JobRecord, prompt: string): void {
   const settings = readSettings();
   if (settings.openPreviewOnCompletion) app.previews.show(record);
   const open = vscode.l10n.t('Open Preview');
-  void vscode.window.showInformationMessage(vscode.l10n.t('Video ready: "{0}"', prompt), open).then((answer) => {
+  void showInfo(vscode.l10n.t('Video ready: "{0}"', prompt), open).then((answer) => {
     if (answer === open) app.previews.show(record);
   });
 }
@@ -58,10 +62,8 @@ function announceStopped(app: PictoryApp, record: JobRecord, prompt: string): vo
   const keyRejected = record.error?.code === 'unauthorized';
   const enterKey = vscode.l10n.t('Enter New Key');
   const actions = keyRejected ? [enterKey, checkAgain] : [checkAgain];
-  void vscode.window
-    .showErrorMessage(vscode.l10n.t('Stopped checking "{0}": {1}', prompt, record.error?.message ?? ''), ...actions)
-    .then(async (answer) => {
-      if (answer === enterKey && !(await app.keys.askAndStore('rejected'))) return;
-      if (answer) await app.jobs.checkAgain(record.id);
-    });
+  offer(showError(vscode.l10n.t('Stopped checking "{0}": {1}', prompt, record.error?.message ?? ''), ...actions), async (answer) => {
+    if (answer === enterKey && !(await app.keys.askAndStore('rejected'))) return;
+    await app.jobs.checkAgain(record.id);
+  });
 }

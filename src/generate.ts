@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showError, showWarning } from './notify';
 import { PictoryApp } from './app';
 import { readSettings } from './config';
 import { SubmissionUncertain } from './jobs/jobManager';
@@ -53,7 +54,7 @@ function choiceProblemMessage(problem: ChoiceProblem): string {
 
 function showSettingProblem(message: string): void {
   const open = vscode.l10n.t('Open Settings');
-  void vscode.window.showErrorMessage(message, open).then((answer) => {
+  void showError(message, open).then((answer) => {
     if (answer === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'pictory.default');
   });
 }
@@ -78,7 +79,7 @@ export async function generateVideo(app: PictoryApp): Promise<void> {
   const refused = prompts.map(promptProblemMessage).find((message) => message !== undefined);
   if (refused) {
     const which = prompts.length > 1 ? vscode.l10n.t(' Nothing was sent.') : '';
-    void vscode.window.showErrorMessage(refused + which);
+    void showError(refused + which);
     return;
   }
   const settings = readSettings();
@@ -92,31 +93,43 @@ export async function generateVideo(app: PictoryApp): Promise<void> {
   if (prompts.length > 1 && !(await confirmBatch(prompts.length, choice))) return;
   const endpointIssue = endpointProblem(settings.apiBaseUrl);
   if (endpointIssue) {
-    void vscode.window.showErrorMessage(describeError(new PictoryApiError('insecureEndpoint', { cause: endpointIssue }), vscode.l10n.t));
+    void showError(describeError(new PictoryApiError('insecureEndpoint', { cause: endpointIssue }), vscode.l10n.t));
     return;
   }
+  const key = await app.keys.getOrAsk();
+  if (!key) return;
   const webhook = settings.webhookUrl;
   for (const prompt of prompts) {
-    await submit(app, settings.apiBaseUrl, { prompt, ...choice, ...(webhook ? { webhook } : {}) });
+    await submitWithKey(app, settings.apiBaseUrl, key, { prompt, ...choice, ...(webhook ? { webhook } : {}) });
   }
 }
 
-/** Sends one request; a rejected key is replaced and the same request sent again, on the user's word. */
-export async function submit(app: PictoryApp, endpoint: string, request: VideoRequest): Promise<void> {
+/** Sends one request to the configured endpoint (never to one a stored job remembers). */
+export async function submit(app: PictoryApp, request: VideoRequest): Promise<void> {
+  const endpoint = readSettings().apiBaseUrl;
   const key = await app.keys.getOrAsk();
-  if (!key) return;
+  if (key) await submitWithKey(app, endpoint, key, request);
+}
+
+/**
+ * Sends one request. Failures are reported without waiting for the user, so that the other
+ * prompts of a batch go on; a rejected key is replaced and the request sent again on request.
+ */
+async function submitWithKey(app: PictoryApp, endpoint: string, key: string, request: VideoRequest): Promise<void> {
   try {
     const record = await app.jobs.submit(app.createClient(endpoint, key), endpoint, request);
     vscode.window.setStatusBarMessage(vscode.l10n.t('Pictory accepted "{0}" (job {1})', shortenPrompt(request.prompt), record.id), 5000);
   } catch (error) {
-    await reportSubmitError(app, endpoint, request, error);
+    reportSubmitError(app, request, error).catch((failure: unknown) =>
+      app.logger.error(`Reporting a failed submission failed: ${failure instanceof Error ? failure.message : String(failure)}`),
+    );
   }
 }
 
-async function reportSubmitError(app: PictoryApp, endpoint: string, request: VideoRequest, error: unknown): Promise<void> {
+async function reportSubmitError(app: PictoryApp, request: VideoRequest, error: unknown): Promise<void> {
   if (error instanceof SubmissionUncertain) {
     const open = vscode.l10n.t('Open Pictory');
-    const answer = await vscode.window.showWarningMessage(describeError(error.cause, vscode.l10n.t), open);
+    const answer = await showWarning(describeError(error.cause, vscode.l10n.t), open);
     if (answer === open) await vscode.env.openExternal(vscode.Uri.parse(PICTORY_APP_URL));
     return;
   }
@@ -125,15 +138,15 @@ async function reportSubmitError(app: PictoryApp, endpoint: string, request: Vid
   app.logger.error(`Submitting "${shortenPrompt(request.prompt)}" failed: ${message}`);
   if (error.kind === 'unauthorized') {
     const enterKey = vscode.l10n.t('Enter New Key');
-    const answer = await vscode.window.showErrorMessage(message, enterKey);
-    if (answer === enterKey && (await app.keys.askAndStore('rejected'))) await submit(app, endpoint, request);
+    const answer = await showError(message, enterKey);
+    if (answer === enterKey && (await app.keys.askAndStore('rejected'))) await submit(app, request);
     return;
   }
   if (error.transient) {
     const retry = vscode.l10n.t('Retry');
-    const answer = await vscode.window.showErrorMessage(message, retry);
-    if (answer === retry) await submit(app, endpoint, request);
+    const answer = await showError(message, retry);
+    if (answer === retry) await submit(app, request);
     return;
   }
-  void vscode.window.showErrorMessage(message);
+  void showError(message);
 }

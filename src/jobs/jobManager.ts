@@ -100,9 +100,14 @@ export class JobManager {
       throw error;
     }
     const record: JobRecord = { ...pending, id: jobId, state: 'running', updatedAt: this.now() };
-    await store.save(record);
-    await store.remove(pending.id);
     this.options.log(`Job ${jobId} accepted (${request.model}, ${request.aspectRatio}, ${request.duration})`);
+    try {
+      await store.save(record);
+      await store.remove(pending.id);
+    } catch (error) {
+      // The job exists and is paid for: follow it in this window even if the disk refused it.
+      this.options.log(`Recording job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.follow(record, this.options.timing().intervalMs);
     return record;
   }
@@ -130,15 +135,19 @@ export class JobManager {
 
   /** Stops polling; Pictory offers no way to stop the generation itself. */
   async cancel(id: string): Promise<void> {
-    const record = this.tracked.get(id);
-    if (!record) return;
+    const record = this.tracked.get(id) ?? (await this.options.store.get(id));
+    if (!record || record.state !== 'running') return;
     this.polls.get(id)?.abort();
+    // Recorded on disk, so that a window polling it elsewhere stops too.
     await this.finish(record, { state: 'cancelled' }, false);
   }
 
   async forget(id: string): Promise<void> {
+    const record = this.tracked.get(id) ?? (await this.options.store.get(id));
     this.polls.get(id)?.abort();
+    this.untrack(id);
     await this.options.store.remove(id);
+    if (record) this.emit(this.changeListeners, record);
   }
 
   /** Stops following jobs without changing them: another window or the next start resumes them. */
@@ -156,8 +165,10 @@ export class JobManager {
     this.polls.set(record.id, controller);
     this.tracked.set(record.id, record);
     this.emit(this.changeListeners, record);
-    void this.pollUntilDone(record, initialDelayMs, controller.signal).catch((error: unknown) => {
-      this.options.log(`Following job ${record.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    void this.pollUntilDone(record, initialDelayMs, controller.signal).catch(async (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.log(`Following job ${record.id} failed: ${message}`);
+      await this.finish(record, { state: 'stopped', error: { code: 'INTERNAL', message } }).catch(() => this.untrack(record.id));
     });
   }
 
@@ -190,7 +201,9 @@ export class JobManager {
 
   private async pollOnce(id: string, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
     const { intervalMs } = this.options.timing();
-    const leased = await this.options.store.tryLease(id, this.owner, intervalMs * 3 + 30_000, this.now());
+    // Long enough to cover the longest wait between two polls (backoff) and one request with its retries.
+    const leaseMs = Math.max(intervalMs * 8, 120_000) + 120_000;
+    const leased = await this.options.store.tryLease(id, this.owner, leaseMs, this.now());
     if (!leased) throw new LeaseHeldElsewhere();
     // The lease may have been freed because another window brought the job to an end.
     if ((await this.options.store.get(id))?.state !== 'running') {
@@ -217,8 +230,7 @@ export class JobManager {
   private async endedElsewhere(id: string): Promise<boolean> {
     const stored = await this.options.store.get(id);
     if (!stored || stored.state !== 'running') {
-      this.tracked.delete(id);
-      this.polls.delete(id);
+      this.untrack(id);
       if (stored) this.emit(this.changeListeners, stored);
       return true;
     }
@@ -227,14 +239,24 @@ export class JobManager {
 
   private async finish(record: JobRecord, change: Pick<JobRecord, 'state' | 'video' | 'error'>, announce = true): Promise<void> {
     const current = this.tracked.get(record.id) ?? record;
+    this.untrack(record.id);
+    const stored = await this.options.store.get(record.id);
+    if (stored && stored.state !== 'running') {
+      // Another window (or the user, from another window) ended it first: its word stands.
+      this.emit(this.changeListeners, stored);
+      return;
+    }
     const updated: JobRecord = { ...current, ...change, updatedAt: this.now() };
-    this.tracked.delete(record.id);
-    this.polls.delete(record.id);
     await this.options.store.save(updated);
     await this.options.store.releaseLease(record.id, this.owner);
     this.options.log(`Job ${record.id}: ${updated.state}${updated.error ? ` (${updated.error.code}: ${updated.error.message})` : ''}`);
     this.emit(this.changeListeners, updated);
     if (announce && (await this.options.store.claimAnnouncement(record.id))) this.emit(this.finishListeners, updated);
+  }
+
+  private untrack(id: string): void {
+    this.tracked.delete(id);
+    this.polls.delete(id);
   }
 
   private emit<T>(listeners: Set<Listener<T>>, value: T): void {

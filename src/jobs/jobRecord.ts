@@ -17,7 +17,7 @@ export type JobState =
   | 'stopped';
 
 /** States in which nothing more will be learned without the user asking. */
-export const RESUMABLE_STATES: readonly JobState[] = ['cancelled', 'timedOut', 'stopped'];
+export const RESUMABLE_STATES: readonly JobState[] = ['cancelled', 'timedOut', 'stopped', 'notFound'];
 
 export interface JobRecord {
   /** Pictory's job id, or a local id while `submitting` / `maybeCreated`. */

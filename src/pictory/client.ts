@@ -58,7 +58,15 @@ export class PictoryClient {
   /** Submits a generation; resolves with the job id. Never resent once it may have arrived. */
   async createVideo(request: VideoRequest, signal?: AbortSignal): Promise<string> {
     const body = await this.withRetries('POST', () => this.send('POST', '/v1/aistudio/videos', request, signal), signal);
-    return readJobId(body);
+    try {
+      return readJobId(body);
+    } catch (error) {
+      // Pictory said "OK" without an id we can read: the job may well exist.
+      if (error instanceof PictoryApiError && error.kind === 'unexpectedResponse') {
+        throw new PictoryApiError(error.kind, { ...error.details, maybeCreated: true });
+      }
+      throw error;
+    }
   }
 
   async getJob(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
@@ -69,7 +77,7 @@ export class PictoryClient {
 
   private shouldRetry(method: Method, error: PictoryApiError): boolean {
     // A POST may be repeated only when Pictory itself answered that it did not take it.
-    if (method === 'POST') return error.kind === 'server' || error.kind === 'rateLimited';
+    if (method === 'POST') return !error.details.maybeCreated && (error.kind === 'server' || error.kind === 'rateLimited');
     return error.transient;
   }
 
@@ -108,6 +116,8 @@ export class PictoryClient {
         headers: this.headers(method),
         body: payload === undefined ? undefined : JSON.stringify(payload),
         signal: timeout.signal,
+        // A redirect could carry the key elsewhere, or turn the POST into a GET.
+        redirect: 'manual',
       });
       status = response.status;
       const text = await response.text();
@@ -115,7 +125,8 @@ export class PictoryClient {
       this.log(method, path, started, status);
       return result;
     } catch (error) {
-      const apiError = toApiError(error, method, { cancelled: !!signal?.aborted, timedOut: timeout.signal.aborted });
+      let apiError = toApiError(error, method, { cancelled: !!signal?.aborted, timedOut: timeout.signal.aborted });
+      if (method === 'POST' && mayHaveCreatedJob(apiError)) apiError = new PictoryApiError(apiError.kind, { ...apiError.details, maybeCreated: true });
       this.log(method, path, started, status ?? apiError.status, apiError.kind);
       throw apiError;
     } finally {
@@ -140,6 +151,19 @@ export class PictoryClient {
   }
 }
 
+/**
+ * Answers after which a POST may have created a job: a gateway that gave up waiting (502,
+ * 504, or a 5xx page that is not Pictory's JSON), or a success whose body cannot be read.
+ * Only Pictory's own JSON 500/503 and the 4xx answers say for sure that nothing was made.
+ */
+function mayHaveCreatedJob(error: PictoryApiError): boolean {
+  const status = error.status ?? 0;
+  if (error.kind === 'notJson') return status >= 500 || (status >= 200 && status < 300);
+  if (error.kind === 'server') return status === 502 || status === 504;
+  if (error.kind === 'unexpectedResponse') return true;
+  return false;
+}
+
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(text) };
@@ -155,6 +179,7 @@ function interpret(response: HttpResponse, text: string): unknown {
     if (!parsed.ok) throw new PictoryApiError('notJson', { status });
     return parsed.value;
   }
+  if (status >= 300 && status < 400) throw new PictoryApiError('httpError', { status, cause: `redirected to ${response.headers.get('location') ?? '?'}` });
   const details = { status, ...(parsed.ok ? readErrorBody(parsed.value) : {}) };
   if (status === 401) throw new PictoryApiError('unauthorized', details);
   if (status === 403) throw new PictoryApiError('forbidden', details);

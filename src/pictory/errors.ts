@@ -68,6 +68,12 @@ function apiSays(details: ApiErrorDetails, t: Translate): string {
   return parts.length ? t(' Pictory says: {0}', parts.join(': ')) : '';
 }
 
+function mayExist(details: ApiErrorDetails, t: Translate): string {
+  return details.maybeCreated
+    ? t(' The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.')
+    : '';
+}
+
 /** A sentence a person can act on, for every kind of failure. */
 export function describeError(error: PictoryApiError, t: Translate): string {
   const { details } = error;
@@ -89,17 +95,19 @@ export function describeError(error: PictoryApiError, t: Translate): string {
     case 'rateLimited':
       return t('Pictory is rate limiting requests (HTTP 429); try again in a moment.');
     case 'server':
-      return withStatus(t('Pictory had a server error; try again after a brief delay'), details.status, t) + '.' + apiSays(details, t);
+      return details.maybeCreated
+        ? withStatus(t('A gateway in front of Pictory gave up waiting for its answer'), details.status, t) + '.' + mayExist(details, t)
+        : withStatus(t('Pictory had a server error; try again after a brief delay'), details.status, t) + '.' + apiSays(details, t);
     case 'httpError':
-      return withStatus(t('Pictory answered with an error'), details.status, t) + '.' + apiSays(details, t);
+      return withStatus(t('Pictory answered with an error'), details.status, t) + (details.cause ? `: ${details.cause}` : '') + '.' + apiSays(details, t);
     case 'notJson':
       return withStatus(
         t('Pictory answered with a page that is not JSON, as a proxy or gateway does'),
         details.status,
         t,
-      ) + '.';
+      ) + '.' + mayExist(details, t);
     case 'unexpectedResponse':
-      return t('Pictory answered in an unexpected form: {0}.', details.cause ?? '');
+      return t('Pictory answered in an unexpected form: {0}.', details.cause ?? '') + mayExist(details, t);
     case 'rejected':
       return t('Pictory reported a failure.') + apiSays(details, t);
     case 'timeout':

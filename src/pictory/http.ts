@@ -11,6 +11,7 @@ export interface HttpRequestInit {
   readonly headers: Record<string, string>;
   readonly body?: string;
   readonly signal?: AbortSignal;
+  readonly redirect?: 'follow' | 'manual' | 'error';
 }
 
 export type Fetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>;

@@ -55,12 +55,15 @@ export async function pollJob(getStatus: (signal?: AbortSignal) => Promise<JobSt
   const maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs * 8, 120_000);
   let delay = options.initialDelayMs ?? options.intervalMs;
   let failures = 0;
+  // Resuming (no initial delay) always asks once: the job may have ended while no one looked.
+  let mustAsk = delay === 0;
   try {
     for (;;) {
       const remaining = options.deadline - now();
-      if (remaining <= 0) return { kind: 'timedOut' };
+      if (remaining <= 0 && !mustAsk) return { kind: 'timedOut' };
       if (delay > 0) await wait(Math.min(delay, remaining), options.signal);
-      if (options.deadline - now() <= 0) return { kind: 'timedOut' };
+      if (options.deadline - now() <= 0 && !mustAsk) return { kind: 'timedOut' };
+      mustAsk = false;
       try {
         const status = await getStatus(options.signal);
         options.onStatus?.(status);

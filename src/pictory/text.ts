@@ -10,3 +10,11 @@ export const formatMessage: Translate = (message, ...args) =>
     const value = args[Number(index)];
     return value === undefined ? placeholder : String(value);
   });
+
+/**
+ * Text from the API or from a file, made safe for a notification: VS Code renders Markdown
+ * links there, and a `[label](command:…)` from outside must not become a clickable command.
+ */
+export function inertText(text: string): string {
+  return text.replace(/\]\s*\(/g, '] (');
+}

@@ -38,7 +38,7 @@ export interface PreviewActionsDeps {
 }
 
 export async function runPreviewAction(action: PreviewAction, record: JobRecord, deps: PreviewActionsDeps): Promise<void> {
-  const url = safeMediaUrl(record.video?.url);
+  const url = safeMediaUrl(record.video?.url, record.endpoint);
   if (!url) {
     void vscode.window.showErrorMessage(vscode.l10n.t('This job has no video address that is safe to open.'));
     return;

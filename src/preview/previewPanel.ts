@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { JobRecord } from '../jobs/jobRecord';
 import { safeMediaUrl } from '../pictory/urls';
 import { shortenPrompt } from '../pictory/prompts';
+import { inertText } from '../pictory/text';
 import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, PreviewData, WebviewMessage } from './protocol';
 
 export const PREVIEW_VIEW_TYPE = 'pictory.preview';
@@ -55,8 +56,8 @@ export function previewData(record: JobRecord): PreviewData {
     width: video?.width,
     height: video?.height,
     aiCreditsUsed: video?.aiCreditsUsed,
-    videoUrl: safeMediaUrl(video?.url),
-    posterUrl: safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl),
+    videoUrl: safeMediaUrl(video?.url, record.endpoint),
+    posterUrl: safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl, record.endpoint),
     labels: labels(),
   };
 }
@@ -116,6 +117,7 @@ class PreviewPanel {
   /** What the page needs, sent again whenever it (re)loads and says it is ready. */
   private readonly state: { show?: ExtensionMessage; audio?: ExtensionMessage } = {};
   private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
   report: PanelReport | undefined;
 
   constructor(
@@ -131,6 +133,7 @@ class PreviewPanel {
     panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message), undefined, this.disposables);
     panel.onDidDispose(
       () => {
+        this.disposed = true;
         this.disposables.forEach((d) => d.dispose());
         onDispose();
       },
@@ -154,7 +157,7 @@ class PreviewPanel {
     if (data.videoUrl) {
       void this.host.probeAudio(data.videoUrl).then((audio) => {
         this.state.audio = { type: 'audio', audio };
-        void this.panel.webview.postMessage(this.state.audio);
+        if (!this.disposed) void this.panel.webview.postMessage(this.state.audio);
       });
     }
   }
@@ -167,7 +170,11 @@ class PreviewPanel {
         for (const pending of [this.state.show, this.state.audio]) if (pending) void this.panel.webview.postMessage(pending);
         return;
       case 'action':
-        void this.host.runAction(message.action, this.record);
+        this.host.runAction(message.action, this.record).catch((error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.host.log(`${message.action} failed for job ${this.record.id}: ${reason}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Pictory: {0}', inertText(reason)));
+        });
         return;
       case 'status':
         this.report = { jobId: this.record.id, playback: message.playback, audioNote: message.audioNote, detail: message.detail };

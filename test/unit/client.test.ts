@@ -147,6 +147,30 @@ describe('PictoryClient over HTTP', () => {
     assert.equal(server.jobs().size, 1);
   });
 
+  it('never resends a POST a gateway gave up on, and says the job may exist', async () => {
+    server.addFault({ method: 'POST', fault: { kind: 'html', status: 502 } });
+    const page = await rejection(client().createVideo(REQUEST));
+    assert.equal(page.details.maybeCreated, true);
+    assert.match(page.message, /may have been created/);
+    server.addFault({ method: 'POST', fault: { kind: 'status', status: 504, body: '{"message":"Endpoint request timed out"}' } });
+    const gatewayTimeout = await rejection(client().createVideo(REQUEST));
+    assert.equal(gatewayTimeout.details.maybeCreated, true);
+    assert.equal(posts(), 2);
+  });
+
+  it('does not follow redirects, which could carry the key elsewhere', async () => {
+    const other = await startPictoryServer();
+    try {
+      server.addFault({ method: 'POST', fault: { kind: 'status', status: 307, headers: { Location: `${other.baseUrl}/v1/aistudio/videos` } } });
+      const error = await rejection(client().createVideo(REQUEST));
+      assert.equal(error.kind, 'httpError');
+      assert.match(error.message, /redirected/);
+      assert.equal(other.requests.length, 0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('never resends a POST that timed out, and says the job may exist', async () => {
     server.addFault({ method: 'POST', fault: { kind: 'hang' } });
     const error = await rejection(client({ requestTimeoutMs: 300 }).createVideo(REQUEST));
@@ -198,6 +222,7 @@ describe('PictoryClient over HTTP', () => {
     const error = await rejection(client().createVideo(REQUEST));
     assert.equal(error.kind, 'unexpectedResponse');
     assert.match(error.message, /jobId/);
+    assert.equal(error.details.maybeCreated, true, 'an OK without a readable id may still be a job');
   });
 
   it('reads a 200 with success:false as a failure with its code', async () => {

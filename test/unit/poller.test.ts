@@ -70,6 +70,15 @@ describe('pollJob over HTTP', () => {
     assert.ok(gets().length >= 2, "it did poll meanwhile");
   });
 
+  it('asks once when resuming a job whose deadline passed while no one looked', async () => {
+    const jobId = await submit('Finished while the editor was closed');
+    for (let i = 0; i < 3; i++) await client.getJob(jobId);
+    const outcome = await poll(jobId, { deadline: Date.now() - 1000, initialDelayMs: 0 });
+    assert.equal(outcome.kind, 'completed');
+    const late = await submit('Still rendering after the deadline #forever');
+    assert.equal((await poll(late, { deadline: Date.now() - 1000, initialDelayMs: 0 })).kind, 'timedOut');
+  });
+
   it('backs off exponentially on errors, then returns to the interval', async () => {
     const jobId = await submit('A slow server under load');
     server.addFault({ method: 'GET', times: 3, fault: { kind: 'status', status: 503 } });
