@@ -82,6 +82,7 @@ export class JobStore {
     const lease: Lease = { owner, expiresAt: now + ttlMs };
     const current = await this.readLease(file);
     if (current && current.owner !== owner && current.expiresAt > now) return false;
+    if (!current) await this.removeDamagedLease(file, ttlMs, now);
     if (current?.owner === owner) {
       await this.writeAtomically(file, JSON.stringify(lease));
       return true;
@@ -146,6 +147,16 @@ export class JobStore {
   /** Lets a job be announced again, after the user asked to check it once more. */
   async resetAnnouncement(id: string): Promise<void> {
     await fs.rm(this.file(id, 'announced'), { force: true });
+  }
+
+  /** A lease file left unreadable (a crash mid-write) stops blocking once a lease's time has passed. */
+  private async removeDamagedLease(file: string, ttlMs: number, now: number): Promise<void> {
+    try {
+      const { mtimeMs } = await fs.stat(file);
+      if (mtimeMs + ttlMs < now) await fs.rm(file, { force: true });
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
   }
 
   private async readLease(file: string): Promise<Lease | undefined> {

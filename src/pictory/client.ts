@@ -104,6 +104,7 @@ export class PictoryClient {
     if (problem) throw new PictoryApiError('insecureEndpoint', { cause: problem });
     if (signal?.aborted) throw new PictoryApiError('cancelled');
     const fetch = await this.options.loadFetch();
+    if (signal?.aborted) throw new PictoryApiError('cancelled');
     const started = Date.now();
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.timeoutMs);

@@ -257,6 +257,22 @@ describe('JobManager', function () {
       assert.equal(new Set(pollers.slice(0, 3)).size, 1, `polled by ${pollers.join(', ')}`);
     });
 
+    it('stops a job that another window follows when the user stops waiting here', async () => {
+      const record = await leaveRunningJob('An endless render #forever');
+      const polling = openWindow({ owner: 'polling' });
+      const other = openWindow({ owner: 'other' });
+      await polling.manager.resume();
+      await waitFor('the first poll', () => statusRequests(server, record.id) >= 1);
+      await other.manager.cancel(record.id);
+      assert.equal(await stateOf(record.id), 'cancelled');
+      await waitFor('the polling window to let go', () => polling.manager.running().length === 0);
+      const polls = statusRequests(server, record.id);
+      await delay(INTERVAL * 4);
+      assert.ok(statusRequests(server, record.id) <= polls + 1, 'polling stopped');
+      assert.equal(await stateOf(record.id), 'cancelled', 'the cancel is not overwritten');
+      assert.equal(polling.finished.length + other.finished.length, 0);
+    });
+
     it('does not resume jobs that have ended', async () => {
       const window = openWindow();
       const record = await submit(window, 'A lighthouse that cannot be drawn #fail');

@@ -127,6 +127,14 @@ describe('JobStore', () => {
       );
     });
 
+    it('lets a damaged lease file block nobody once a lease would have expired', async () => {
+      fs.mkdirSync(directory, { recursive: true });
+      fs.writeFileSync(path.join(directory, 'job.lease'), '{"own');
+      const written = fs.statSync(path.join(directory, 'job.lease')).mtimeMs;
+      assert.equal(await store.tryLease('job', 'A', ttl, written + 1), false);
+      assert.equal(await store.tryLease('job', 'A', ttl, written + ttl + 1), true);
+    });
+
     it('is released only by its owner', async () => {
       assert.equal(await store.tryLease('job', 'A', ttl, t0), true);
       await store.releaseLease('job', 'B');
