@@ -15,13 +15,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
       async deserializeWebviewPanel(panel, state: unknown) {
         const jobId = (state as { jobId?: unknown } | undefined)?.jobId;
-        const record = typeof jobId === 'string' ? await app.jobs.list().then((all) => all.find((r) => r.id === jobId)) : undefined;
-        app.previews.restore(panel, record);
+        app.previews.restore(panel, typeof jobId === 'string' ? await app.jobs.get(jobId) : undefined);
       },
     }),
   );
   // Start-up activation exists only to resume jobs left by a closed window.
-  if (await app.hasPendingJobs()) await app.jobs.resume();
+  if (await app.hasPendingJobs()) {
+    await app.jobs.resume().catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      app.logger.error(`Resuming jobs failed: ${message}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pictory could not resume the jobs of the last session: {0}', message));
+    });
+  }
   return context.extensionMode === vscode.ExtensionMode.Test ? { app } : undefined;
 }
 

@@ -76,6 +76,10 @@ export class JobManager {
     return this.options.store.list();
   }
 
+  get(id: string): Promise<JobRecord | undefined> {
+    return this.options.store.get(id);
+  }
+
   /**
    * Sends one generation request. Resolves once the job is accepted and recorded; polling
    * goes on in the background. Throws `PictoryApiError`, or `SubmissionUncertain` when the
