@@ -24,7 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     await app.jobs.resume().catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       app.logger.error(`Resuming jobs failed: ${message}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Pictory could not resume the jobs of the last session: {0}', message));
+      void vscode.window.showErrorMessage(vscode.l10n.t('Pictory could not resume unfinished jobs: {0}', message));
     });
   }
   return context.extensionMode === vscode.ExtensionMode.Test ? { app } : undefined;
