@@ -133,7 +133,12 @@ async function reportSubmitError(app: PictoryApp, request: VideoRequest, error: 
     if (answer === open) await vscode.env.openExternal(vscode.Uri.parse(PICTORY_APP_URL));
     return;
   }
-  if (!(error instanceof PictoryApiError)) throw error;
+  if (!(error instanceof PictoryApiError)) {
+    const reason = app.logger.redact(error instanceof Error ? error.message : String(error));
+    app.logger.error(`Submitting "${shortenPrompt(request.prompt)}" failed: ${reason}`);
+    void showError(vscode.l10n.t('Pictory: {0}', reason));
+    return;
+  }
   const message = app.logger.redact(describeError(error, vscode.l10n.t));
   app.logger.error(`Submitting "${shortenPrompt(request.prompt)}" failed: ${message}`);
   if (error.kind === 'unauthorized') {
