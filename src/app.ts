@@ -26,6 +26,7 @@ export class PictoryApp implements vscode.Disposable {
   private jobManager: JobManager | undefined;
   private jobStatusBar: JobStatusBar | undefined;
   private panels: PreviewPanels | undefined;
+  private editorTracker: LastEditorTracker | undefined;
 
   constructor(
     readonly context: vscode.ExtensionContext,
@@ -63,21 +64,25 @@ export class PictoryApp implements vscode.Disposable {
 
   get previews(): PreviewPanels {
     if (!this.panels) {
-      const editors = new LastEditorTracker();
+      const editors = this.trackEditors();
       this.panels = new PreviewPanels({
         extensionUri: this.context.extensionUri,
         probeAudio: (url) => this.probeAudio(url),
         runAction: (action, record) => runPreviewAction(action, record, { loadFetch: this.loadFetch, editors, log: (m) => this.logger.info(m) }),
         log: (message) => this.logger.info(message),
       });
-      this.disposables.push(this.panels, editors);
+      this.disposables.push(this.panels);
     }
     return this.panels;
   }
 
-  /** Tracks the last text editor from the moment a generation starts, for "Insert Link". */
-  noteEditors(): void {
-    void this.previews;
+  /** The last text editor the user worked in, tracked from the first generation on, for "Insert Link". */
+  trackEditors(): LastEditorTracker {
+    if (!this.editorTracker) {
+      this.editorTracker = new LastEditorTracker();
+      this.disposables.push(this.editorTracker);
+    }
+    return this.editorTracker;
   }
 
   /** True when a window left a job unfinished: one directory listing, nothing more. */

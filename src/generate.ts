@@ -73,7 +73,7 @@ async function confirmBatch(count: number, choice: VideoChoice): Promise<boolean
 
 /** The whole "Pictory: Generate Video" flow: prompts, three picks, key, submission. */
 export async function generateVideo(app: PictoryApp): Promise<void> {
-  app.noteEditors();
+  app.trackEditors();
   const prompts = await collectPrompts();
   if (!prompts || prompts.length === 0) return;
   const refused = prompts.map(promptProblemMessage).find((message) => message !== undefined);
