@@ -1,6 +1,8 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeTempDir, removeTempDir } from './cleanup';
+import { isolatedHome } from './paths';
 import { findChromium } from './toolchain';
 
 /**
@@ -34,8 +36,11 @@ export interface BrowserSession {
 
 /** Launches Chromium (Debian's, or `CHROME_PATH`) with a fresh profile and one open page. */
 export async function launchBrowser(options: BrowserOptions = {}): Promise<BrowserSession> {
+  // Chromium keeps caches and an NSS database in the home folder: give it one of its own.
+  const home = makeTempDir('pictory-chromium-home-');
   const browser = await chromium.launch({
     executablePath: findChromium(),
+    env: { ...process.env, ...isolatedHome(home) },
     headless: options.headless ?? true,
     chromiumSandbox: false,
     args: CHROMIUM_ARGS,
@@ -47,9 +52,14 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<Brows
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();
     const pageErrors = collectPageErrors(page);
-    return { browser, context, page, pageErrors, close: () => browser.close() };
+    const close = async (): Promise<void> => {
+      await browser.close();
+      removeTempDir(home);
+    };
+    return { browser, context, page, pageErrors, close };
   } catch (error) {
     await browser.close();
+    removeTempDir(home);
     throw error;
   }
 }

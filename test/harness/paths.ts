@@ -21,3 +21,19 @@ export function toolchainCacheDir(): string {
 export function testOutputDir(suite: string): string {
   return path.join(repoRoot(), '.test-output', suite);
 }
+
+/**
+ * Environment variables that give a program a home of its own under `dir` (created here),
+ * so that nothing it writes by default (config, data, caches) lands in the user's home.
+ */
+export function isolatedHome(dir: string): Record<string, string> {
+  const folders = {
+    HOME: dir,
+    XDG_CONFIG_HOME: path.join(dir, '.config'),
+    XDG_DATA_HOME: path.join(dir, '.local', 'share'),
+    XDG_STATE_HOME: path.join(dir, '.local', 'state'),
+    XDG_CACHE_HOME: path.join(dir, '.cache'),
+  };
+  for (const folder of Object.values(folders)) fs.mkdirSync(folder, { recursive: true });
+  return folders;
+}

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { makeTempDir, removeTempDir } from './cleanup';
+import { commonArgs, serverEnvironment } from './codeServer';
 import { toolchainCacheDir } from './paths';
 import { delay, runCommand, tailOfFile } from './processes';
 
@@ -190,10 +192,25 @@ function verifyCodeServer(cacheDir: string, logFile: string): void {
     );
   }
   const { node24, codeServer } = toolchainPaths(cacheDir);
-  const version = execFileSync(node24, [codeServer, '--version'], { encoding: 'utf8' });
-  if (!version.startsWith(CODE_SERVER_VERSION)) {
-    throw new Error(`Expected code-server ${CODE_SERVER_VERSION}, found ${version.trim()}`);
+  const scratch = makeTempDir('pictory-code-server-version-');
+  try {
+    // Even `--version` writes a default config file unless it is given one.
+    const output = execFileSync(node24, [codeServer, ...commonArgs(path.join(scratch, 'data'), path.join(scratch, 'ext')), '--version'], {
+      encoding: 'utf8',
+      env: serverEnvironment(path.join(scratch, 'data')),
+    });
+    const found = reportedVersion(output);
+    if (found !== CODE_SERVER_VERSION) {
+      throw new Error(`Expected code-server ${CODE_SERVER_VERSION}, found ${found ?? 'no version'} in: ${output.trim()}`);
+    }
+  } finally {
+    removeTempDir(scratch);
   }
+}
+
+/** The version `code-server --version` reports (`4.139.1 <commit> with Code 1.139.1`), on whichever line it stands. */
+export function reportedVersion(output: string): string | undefined {
+  return /^(\d+\.\d+\.\d+)\s+[0-9a-f]{7,}/m.exec(output)?.[1];
 }
 
 /** Runs `action` while holding the cache's install lock; a lock left by a dead process is taken over. */
