@@ -1,6 +1,14 @@
 import { PictoryApiError } from './errors';
-import { endpointProblem, Fetch, HttpResponse, parseRetryAfter } from './http';
-import { JobStatus, readErrorBody, readJobId, readJobStatus } from './responses';
+import { endpointProblem, Fetch, HttpResponse, parseRetryAfter, requestSentOf } from './http';
+import {
+  JobStatus,
+  LibraryVideo,
+  readErrorBody,
+  readJobId,
+  readJobStatus,
+  readLibraryPage,
+  VideoResult,
+} from './responses';
 
 export interface VideoRequest {
   readonly prompt: string;
@@ -36,14 +44,40 @@ export interface ClientOptions {
   readonly random?: () => number;
 }
 
+/**
+ * How far Pictory's clock may be behind ours when matching a library video to a submission:
+ * a video created up to 2 minutes "before" we sent the request still counts.
+ */
+const CLOCK_SKEW_MS = 2 * 60_000;
+/** Library pages searched for a lost submission, newest first. */
+const MAX_LIBRARY_PAGES = 5;
+
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
 
-/** Connection failures in which the request certainly never reached the server. */
-const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_NONAME']);
+/**
+ * Connection failures in which the request certainly never left this computer. These codes,
+ * with the TLS and header ones below, decide when the fetch bundle could not tell (another
+ * layer, such as a proxy, made the connection).
+ */
+const NO_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_NONAME']);
+/** OpenSSL's certificate verification codes and Node's TLS errors: the handshake failed, nothing was sent. */
+const TLS_FAILURE_CODE = /^(EPROTO$|ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$)/;
+/** Node refuses to send a header value or name with these characters. */
+const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN']);
+
+const VIDEOS_PATH = '/v1/aistudio/videos';
 
 type Method = 'GET' | 'POST';
 
-/** A typed client for the two AI Studio endpoints the extension uses. */
+/** One API call; `missing` is what a 404 means for it. */
+interface ApiCall {
+  readonly method: Method;
+  readonly path: string;
+  readonly payload?: unknown;
+  readonly missing: 'notFound' | 'endpointNotFound';
+}
+
+/** A typed client for the AI Studio endpoints the extension uses. */
 export class PictoryClient {
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
@@ -57,7 +91,7 @@ export class PictoryClient {
 
   /** Submits a generation; resolves with the job id. Never resent once it may have arrived. */
   async createVideo(request: VideoRequest, signal?: AbortSignal): Promise<string> {
-    const body = await this.withRetries('POST', () => this.send('POST', '/v1/aistudio/videos', request, signal), signal);
+    const body = await this.call({ method: 'POST', path: VIDEOS_PATH, payload: request, missing: 'endpointNotFound' }, signal);
     try {
       return readJobId(body);
     } catch (error) {
@@ -71,23 +105,49 @@ export class PictoryClient {
 
   async getJob(jobId: string, signal?: AbortSignal): Promise<JobStatus> {
     const path = `/v1/jobs/${encodeURIComponent(jobId)}`;
-    const body = await this.withRetries('GET', () => this.send('GET', path, undefined, signal), signal);
+    const body = await this.call({ method: 'GET', path, missing: 'notFound' }, signal);
     return readJobStatus(body);
   }
 
+  /** One page of the account's generated videos, newest first. */
+  async listVideos(pageKey?: string, signal?: AbortSignal): Promise<{ items: LibraryVideo[]; nextPageKey?: string }> {
+    const query = pageKey === undefined ? '' : `?nextPageKey=${encodeURIComponent(pageKey)}`;
+    const body = await this.call({ method: 'GET', path: VIDEOS_PATH + query, missing: 'endpointNotFound' }, signal);
+    return readLibraryPage(body);
+  }
+
+  /**
+   * The video a submission made, for a POST whose answer was lost: the newest library item
+   * with the same prompt, model, aspect ratio and duration, created no earlier than
+   * `submittedAt` (epoch ms) less the clock-skew allowance. Undefined when none is found.
+   */
+  async findCreatedVideo(request: VideoRequest, submittedAt: number, signal?: AbortSignal): Promise<VideoResult | undefined> {
+    const earliest = submittedAt - CLOCK_SKEW_MS;
+    let pageKey: string | undefined;
+    for (let page = 0; page < MAX_LIBRARY_PAGES; page++) {
+      const { items, nextPageKey } = await this.listVideos(pageKey, signal);
+      const search = searchPage(items, request, earliest);
+      if (search.found) return search.found;
+      if (search.reachedOlder || nextPageKey === undefined) return undefined;
+      pageKey = nextPageKey;
+    }
+    return undefined;
+  }
+
   private shouldRetry(method: Method, error: PictoryApiError): boolean {
-    // A POST may be repeated only when Pictory itself answered that it did not take it.
-    if (method === 'POST') return !error.details.maybeCreated && (error.kind === 'server' || error.kind === 'rateLimited');
+    // A POST is repeated only when Pictory itself said it did not take it.
+    if (method === 'POST') return !error.details.maybeCreated && (error.kind === 'rateLimited' || isPictoryRefusal(error));
     return error.transient;
   }
 
-  private async withRetries(method: Method, attempt: () => Promise<unknown>, signal?: AbortSignal): Promise<unknown> {
+  /** Sends `call`, again after failures worth retrying, and resolves with the parsed body. */
+  private async call(call: ApiCall, signal?: AbortSignal): Promise<unknown> {
     for (let attemptNumber = 1; ; attemptNumber++) {
       try {
-        return await attempt();
+        return await this.send(call, signal);
       } catch (error) {
         if (!(error instanceof PictoryApiError)) throw error;
-        if (attemptNumber >= this.retry.attempts || !this.shouldRetry(method, error)) throw error;
+        if (attemptNumber >= this.retry.attempts || !this.shouldRetry(call.method, error)) throw error;
         await sleep(this.retryDelay(attemptNumber, error), signal);
       }
     }
@@ -99,7 +159,7 @@ export class PictoryClient {
     return Math.min(Math.max(jittered, error.details.retryAfterMs ?? 0), this.retry.maxDelayMs);
   }
 
-  private async send(method: Method, path: string, payload: unknown, signal?: AbortSignal): Promise<unknown> {
+  private async send({ method, path, payload, missing }: ApiCall, signal?: AbortSignal): Promise<unknown> {
     const problem = endpointProblem(this.options.baseUrl);
     if (problem) throw new PictoryApiError('insecureEndpoint', { cause: problem });
     if (signal?.aborted) throw new PictoryApiError('cancelled');
@@ -122,11 +182,12 @@ export class PictoryClient {
       });
       status = response.status;
       const text = await response.text();
-      const result = interpret(response, text);
+      const result = interpret(response, text, missing);
       this.log(method, path, started, status);
       return result;
     } catch (error) {
-      let apiError = toApiError(error, method, { cancelled: !!signal?.aborted, timedOut: timeout.signal.aborted });
+      const state = { cancelled: !!signal?.aborted, timedOut: timeout.signal.aborted, answered: status !== undefined };
+      let apiError = toApiError(error, method, state);
       if (method === 'POST' && mayHaveCreatedJob(apiError)) apiError = new PictoryApiError(apiError.kind, { ...apiError.details, maybeCreated: true });
       this.log(method, path, started, status ?? apiError.status, apiError.kind);
       throw apiError;
@@ -152,15 +213,41 @@ export class PictoryClient {
   }
 }
 
+/** Items without a readable `createdDate` cannot be placed in time, so they never match. */
+function searchPage(items: readonly LibraryVideo[], request: VideoRequest, earliest: number): { found?: LibraryVideo; reachedOlder: boolean } {
+  for (const item of items) {
+    const created = item.createdDate === undefined ? Number.NaN : Date.parse(item.createdDate);
+    // The list is newest first: once an item is older than the submission, so are the rest.
+    if (created < earliest) return { reachedOlder: true };
+    if (!Number.isNaN(created) && sameRequest(item, request)) return { found: item, reachedOlder: false };
+  }
+  return { reachedOlder: false };
+}
+
+function sameRequest(item: LibraryVideo, request: VideoRequest): boolean {
+  return (
+    item.prompt === request.prompt &&
+    item.model === request.model &&
+    item.aspectRatio === request.aspectRatio &&
+    item.duration === request.duration
+  );
+}
+
+/** A 500 or 503 carrying Pictory's own JSON error: Pictory answered, and did not take the job. */
+function isPictoryRefusal(error: PictoryApiError): boolean {
+  const { status, code, apiMessage } = error.details;
+  return error.kind === 'server' && (status === 500 || status === 503) && (code !== undefined || apiMessage !== undefined);
+}
+
 /**
- * Answers after which a POST may have created a job: a gateway that gave up waiting (502,
- * 504, or a 5xx page that is not Pictory's JSON), or a success whose body cannot be read.
- * Only Pictory's own JSON 500/503 and the 4xx answers say for sure that nothing was made.
+ * Answers after which a POST may have created a job: any 5xx that is not Pictory's own JSON
+ * 500/503 (a gateway's 502/504, Cloudflare's 520-527, an empty or HTML 500), or a success
+ * whose body cannot be read. The 4xx answers say for sure that nothing was made.
  */
 function mayHaveCreatedJob(error: PictoryApiError): boolean {
   const status = error.status ?? 0;
   if (error.kind === 'notJson') return status >= 500 || (status >= 200 && status < 300);
-  if (error.kind === 'server') return status === 502 || status === 504;
+  if (error.kind === 'server') return !isPictoryRefusal(error);
   if (error.kind === 'unexpectedResponse') return true;
   return false;
 }
@@ -173,7 +260,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function interpret(response: HttpResponse, text: string): unknown {
+function interpret(response: HttpResponse, text: string, missing: ApiCall['missing']): unknown {
   const { status } = response;
   const parsed = parseJson(text);
   if (status >= 200 && status < 300) {
@@ -187,6 +274,8 @@ function interpret(response: HttpResponse, text: string): unknown {
   if (status === 429) {
     throw new PictoryApiError('rateLimited', { ...details, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) });
   }
+  // An endpoint that does not exist often answers with a web server's HTML page.
+  if (status === 404 && missing === 'endpointNotFound') throw new PictoryApiError('endpointNotFound', details);
   if (!parsed.ok && text.trim() !== '') throw new PictoryApiError('notJson', { status });
   if (status === 400) throw new PictoryApiError('invalidRequest', details);
   if (status === 404) throw new PictoryApiError('notFound', details);
@@ -204,20 +293,41 @@ function errorCode(error: unknown): string | undefined {
 function networkCause(error: unknown, code: string | undefined): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host not found';
   if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code && TLS_FAILURE_CODE.test(code)) return `secure connection failed: ${code}`;
+  if (code && INVALID_HEADER_CODES.has(code)) return 'a request header holds a character HTTP does not allow; check the API key';
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'connection reset';
   return code ?? (error instanceof Error ? error.message : String(error));
 }
 
-function toApiError(error: unknown, method: Method, state: { cancelled: boolean; timedOut: boolean }): PictoryApiError {
+function isNeverSentCode(code: string | undefined): boolean {
+  if (code === undefined) return false;
+  return NO_CONNECTION_CODES.has(code) || INVALID_HEADER_CODES.has(code) || TLS_FAILURE_CODE.test(code);
+}
+
+/**
+ * Whether a failed request may have reached the server: certainly once an answer began,
+ * never before the connection was made (and secured), and, when nobody could tell, unless
+ * the error is one that is raised before sending.
+ */
+function mayHaveArrived(error: unknown, answered: boolean): boolean {
+  if (answered) return true;
+  return requestSentOf(error) ?? !isNeverSentCode(errorCode(error));
+}
+
+interface FailureState {
+  readonly cancelled: boolean;
+  readonly timedOut: boolean;
+  /** The status line had arrived. */
+  readonly answered: boolean;
+}
+
+function toApiError(error: unknown, method: Method, state: FailureState): PictoryApiError {
   if (error instanceof PictoryApiError) return error;
   if (state.cancelled) return new PictoryApiError('cancelled');
-  const maybeSent = method === 'POST';
-  if (state.timedOut) return new PictoryApiError('timeout', { maybeCreated: maybeSent });
-  const code = errorCode(error);
-  return new PictoryApiError('network', {
-    cause: networkCause(error, code),
-    maybeCreated: maybeSent && !(code && NEVER_SENT_CODES.has(code)),
-  });
+  const arrived = mayHaveArrived(error, state.answered);
+  const maybeCreated = method === 'POST' && arrived;
+  if (state.timedOut) return new PictoryApiError('timeout', arrived ? { maybeCreated } : { cause: 'no connection was made' });
+  return new PictoryApiError('network', { cause: networkCause(error, errorCode(error)), maybeCreated });
 }
 
 /** Resolves after `ms`, or rejects with a cancellation as soon as `signal` aborts. */

@@ -5,6 +5,7 @@ export type ApiErrorKind =
   | 'forbidden'
   | 'invalidRequest'
   | 'notFound'
+  | 'endpointNotFound'
   | 'rateLimited'
   | 'server'
   | 'httpError'
@@ -32,8 +33,11 @@ export interface ApiErrorDetails {
   /** What went wrong below HTTP (a reset, a refused connection, a failed DNS lookup). */
   readonly cause?: string;
   /**
-   * True when a POST was sent but its answer was lost (timeout, dropped connection):
-   * the job may exist, and may be charged, so it must not be sent again automatically.
+   * True when a POST may have reached Pictory but its answer was lost or says nothing for
+   * sure (a timeout or dropped connection after connecting, a gateway's 5xx): the job may
+   * exist, and may be charged, so it must not be sent again automatically. False or absent
+   * when nothing was sent (no connection, a failed TLS handshake, a refused header) or
+   * Pictory answered that it did not take the job.
    */
   readonly maybeCreated?: boolean;
 }
@@ -92,11 +96,13 @@ export function describeError(error: PictoryApiError, t: Translate): string {
     }
     case 'notFound':
       return t('Pictory does not know this job (it may have expired).') + apiSays(details, t);
+    case 'endpointNotFound':
+      return t('Pictory has no such endpoint (HTTP 404). Check the "pictory.apiBaseUrl" setting.') + apiSays(details, t);
     case 'rateLimited':
       return t('Pictory is rate limiting requests (HTTP 429); try again in a moment.');
     case 'server':
       return details.maybeCreated
-        ? withStatus(t('A gateway in front of Pictory gave up waiting for its answer'), details.status, t) + '.' + mayExist(details, t)
+        ? withStatus(t('Pictory, or a gateway in front of it, failed without saying whether it took the job'), details.status, t) + '.' + mayExist(details, t)
         : withStatus(t('Pictory had a server error; try again after a brief delay'), details.status, t) + '.' + apiSays(details, t);
     case 'httpError':
       return withStatus(t('Pictory answered with an error'), details.status, t) + (details.cause ? `: ${details.cause}` : '') + '.' + apiSays(details, t);
@@ -113,7 +119,9 @@ export function describeError(error: PictoryApiError, t: Translate): string {
     case 'timeout':
       return details.maybeCreated
         ? t('Pictory did not answer in time. The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.')
-        : t('Pictory did not answer in time.');
+        : details.cause
+          ? t('Could not reach Pictory in time ({0}). Check the network and the "pictory.apiBaseUrl" setting.', details.cause)
+          : t('Pictory did not answer in time.');
     case 'network':
       return details.maybeCreated
         ? t('The connection to Pictory was lost ({0}). The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.', details.cause ?? '')

@@ -17,6 +17,27 @@ export interface HttpRequestInit {
 export type Fetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>;
 
 /**
+ * The mark the fetch bundle puts on a failed request: `false` when no connection was made
+ * (or, for HTTPS, secured), so the request never left this computer; `true` once one was.
+ */
+interface RequestSentMark {
+  readonly requestSent: boolean;
+}
+
+export function withRequestSent(error: unknown, requestSent: boolean): object {
+  const mark: RequestSentMark = { requestSent };
+  if (typeof error === 'object' && error !== null) return Object.assign(error, mark);
+  return Object.assign(new Error(String(error)), mark);
+}
+
+/** Whether a failed request reached the connection stage; undefined when nobody could tell. */
+export function requestSentOf(error: unknown): boolean | undefined {
+  if (typeof error !== 'object' || error === null || !('requestSent' in error)) return undefined;
+  const { requestSent } = error as RequestSentMark;
+  return typeof requestSent === 'boolean' ? requestSent : undefined;
+}
+
+/**
  * node-fetch is a bundle of its own (`dist/fetch.js`), required on the first request so
  * that activating the extension never loads it.
  */

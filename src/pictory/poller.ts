@@ -47,7 +47,19 @@ function outcomeOf(status: JobStatus): PollOutcome | undefined {
   }
 }
 
-/** Asks for a job's status until it ends, the deadline passes, or `signal` aborts. */
+/** The outcome an error ends polling with; undefined when asking again may succeed. */
+function outcomeOfError(error: PictoryApiError): PollOutcome | undefined {
+  if (error.kind === 'cancelled') return { kind: 'cancelled' };
+  if (error.kind === 'notFound') return { kind: 'notFound' };
+  if (!error.transient) return { kind: 'stopped', error };
+  return undefined;
+}
+
+/**
+ * Asks for a job's status until it ends, the deadline passes, or `signal` aborts. It always
+ * asks at least once, and only gives up after a look that began at or after the deadline:
+ * a computer that slept through the deadline must not report a finished job as still running.
+ */
 export async function pollJob(getStatus: (signal?: AbortSignal) => Promise<JobStatus>, options: PollOptions): Promise<PollOutcome> {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -55,27 +67,24 @@ export async function pollJob(getStatus: (signal?: AbortSignal) => Promise<JobSt
   const maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs * 8, 120_000);
   let delay = options.initialDelayMs ?? options.intervalMs;
   let failures = 0;
-  // Resuming (no initial delay) always asks once: the job may have ended while no one looked.
-  let mustAsk = delay === 0;
   try {
     for (;;) {
       const remaining = options.deadline - now();
-      if (remaining <= 0 && !mustAsk) return { kind: 'timedOut' };
-      if (delay > 0) await wait(Math.min(delay, remaining), options.signal);
-      if (options.deadline - now() <= 0 && !mustAsk) return { kind: 'timedOut' };
-      mustAsk = false;
+      if (delay > 0 && remaining > 0) await wait(Math.min(delay, remaining), options.signal);
+      const isFinalLook = now() >= options.deadline;
       try {
         const status = await getStatus(options.signal);
         options.onStatus?.(status);
         const outcome = outcomeOf(status);
         if (outcome) return outcome;
+        if (isFinalLook) return { kind: 'timedOut' };
         failures = 0;
         delay = options.intervalMs;
       } catch (error) {
         if (!(error instanceof PictoryApiError)) throw error;
-        if (error.kind === 'cancelled') return { kind: 'cancelled' };
-        if (error.kind === 'notFound') return { kind: 'notFound' };
-        if (!error.transient) return { kind: 'stopped', error };
+        const outcome = outcomeOfError(error);
+        if (outcome) return outcome;
+        if (isFinalLook) return { kind: 'timedOut' };
         failures++;
         delay = backoffDelay(options.intervalMs, failures, maxBackoffMs, random, error.details.retryAfterMs);
         options.onError?.(error, delay);

@@ -12,6 +12,22 @@ export interface VideoResult {
   readonly aiCreditsUsed?: number;
 }
 
+/** An item of the account's video library (`GET /v1/aistudio/videos`). */
+export interface LibraryVideo extends VideoResult {
+  /** The library's own id, which is not the job id. */
+  readonly id?: string;
+  readonly prompt?: string;
+  readonly model?: string;
+  readonly aspectRatio?: string;
+  /** ISO 8601, as Pictory sends it. */
+  readonly createdDate?: string;
+}
+
+export interface LibraryPage {
+  readonly items: LibraryVideo[];
+  readonly nextPageKey?: string;
+}
+
 export type JobStatus =
   | { readonly state: 'running'; readonly apiStatus: string }
   | { readonly state: 'completed'; readonly video: VideoResult }
@@ -103,5 +119,29 @@ function readVideo(data: Json): VideoResult {
     previewImageUrl: optionalString(data.previewImageUrl),
     lastFrameImageUrl: optionalString(data.lastFrameImageUrl),
     aiCreditsUsed: optionalNumber(data.aiCreditsUsed),
+  };
+}
+
+/** A page of the video library; items without a usable `url` are skipped, not fatal. */
+export function readLibraryPage(body: unknown): LibraryPage {
+  if (!isObject(body)) throw unexpected('the body is not an object');
+  if (!Array.isArray(body.items)) throw unexpected('items is missing');
+  const items = body.items.filter(isObject).flatMap((item) => {
+    const video = readLibraryVideo(item);
+    return video ? [video] : [];
+  });
+  const nextPageKey = optionalString(body.nextPageKey);
+  return nextPageKey === undefined ? { items } : { items, nextPageKey };
+}
+
+function readLibraryVideo(item: Json): LibraryVideo | undefined {
+  if (!optionalString(item.url)) return undefined;
+  return {
+    ...readVideo(item),
+    id: optionalString(item.id),
+    prompt: optionalString(item.prompt),
+    model: optionalString(item.model),
+    aspectRatio: optionalString(item.aspectRatio),
+    createdDate: optionalString(item.createdDate),
   };
 }

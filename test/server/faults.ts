@@ -11,6 +11,11 @@ export type Fault =
   | { kind: 'delay'; ms: number }
   /** Destroys the socket without answering. */
   | { kind: 'reset' }
+  /**
+   * Handles the request as usual (a POST creates its job, recorded in `jobs()`), then destroys
+   * the socket instead of sending the answer: the client cannot know the job exists.
+   */
+  | { kind: 'createThenReset' }
   /** Sends 200 headers and half a JSON body, then destroys the socket. */
   | { kind: 'resetMidBody' };
 
@@ -56,6 +61,8 @@ function matches(rule: FaultRule, method: string, path: string): boolean {
 
 export interface FaultContext {
   readonly answerNormally: () => void;
+  /** Does everything answering does, except sending the answer; then drops the connection. */
+  readonly handleThenReset: () => void;
   readonly after: (ms: number, action: () => void) => void;
 }
 
@@ -72,6 +79,8 @@ export function answerWithFault(fault: Fault, res: ServerResponse, context: Faul
     case 'reset':
       res.socket?.destroy();
       return;
+    case 'createThenReset':
+      return context.handleThenReset();
     case 'resetMidBody':
       return sendHalfABody(res);
   }

@@ -78,7 +78,9 @@ function isLoopback(host: string): boolean {
   return isIP(host) === 4 && host.startsWith('127.');
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+/** Sends a JSON answer, or, for a fault, drops it. */
+type Reply = (status: number, body: object) => void;
+type Handler = (req: IncomingMessage, reply: Reply, body: string) => void;
 
 class LoopbackPictoryServer implements PictoryServer {
   readonly requests: RecordedRequest[] = [];
@@ -159,9 +161,10 @@ class LoopbackPictoryServer implements PictoryServer {
     }
     const recorded = recordOf(req, body);
     (recorded.path.startsWith('/media/') ? this.mediaRequests : this.requests).push(recorded);
-    const answerNormally = () => this.answer(req, res, body);
+    const answerNormally = () => this.answer(req, res, body, (status, json) => sendJson(res, status, json));
+    const handleThenReset = () => this.answer(req, res, body, () => res.socket?.destroy());
     const fault = this.faults.take(recorded.method, recorded.path);
-    if (fault) answerWithFault(fault, res, { answerNormally, after: (ms, action) => this.after(ms, action) });
+    if (fault) answerWithFault(fault, res, { answerNormally, handleThenReset, after: (ms, action) => this.after(ms, action) });
     else answerNormally();
   }
 
@@ -173,32 +176,32 @@ class LoopbackPictoryServer implements PictoryServer {
     this.timers.add(timer);
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse, body: string): void {
+  private answer(req: IncomingMessage, res: ServerResponse, body: string, reply: Reply): void {
     if (res.destroyed) return;
     try {
-      this.route(req, res, body);
+      this.route(req, res, body, reply);
     } catch (error) {
-      sendJson(res, 500, { message: error instanceof Error ? error.message : 'Internal server error' });
+      reply(500, { message: error instanceof Error ? error.message : 'Internal server error' });
     }
   }
 
-  private route(req: IncomingMessage, res: ServerResponse, body: string): void {
+  private route(req: IncomingMessage, res: ServerResponse, body: string, reply: Reply): void {
     const { pathname } = new URL(req.url ?? '/', this.origin);
     if (pathname.startsWith('/media/')) return this.serveMedia(req, res, pathname.slice('/media/'.length));
     const handler = this.handlerFor(req.method ?? 'GET', pathname);
-    if (!handler) return sendJson(res, 404, { message: 'Not Found' });
-    if (!this.isAuthorized(req.headers.authorization)) return sendJson(res, 401, { message: 'Unauthorized' });
-    handler(req, res, body);
+    if (!handler) return reply(404, { message: 'Not Found' });
+    if (!this.isAuthorized(req.headers.authorization)) return reply(401, { message: 'Unauthorized' });
+    handler(req, reply, body);
   }
 
   private handlerFor(method: string, pathname: string): Handler | undefined {
     if (pathname === `${API_PREFIX}/v1/aistudio/videos`) {
-      if (method === 'POST') return (_req, res, body) => this.createVideo(res, body);
-      if (method === 'GET') return (req, res) => this.listVideos(req, res);
+      if (method === 'POST') return (_req, reply, body) => this.createVideo(reply, body);
+      if (method === 'GET') return (req, reply) => this.listVideos(req, reply);
     }
-    if (method === 'GET' && pathname === `${API_PREFIX}/v1/quota`) return (_req, res) => this.quota(res);
+    if (method === 'GET' && pathname === `${API_PREFIX}/v1/quota`) return (_req, reply) => this.quota(reply);
     const jobId = method === 'GET' ? JOB_PATH.exec(pathname)?.[1] : undefined;
-    if (jobId !== undefined) return (_req, res) => this.pollJob(res, decodeURIComponent(jobId));
+    if (jobId !== undefined) return (_req, reply) => this.pollJob(reply, decodeURIComponent(jobId));
     return undefined;
   }
 
@@ -207,40 +210,40 @@ class LoopbackPictoryServer implements PictoryServer {
     return authorization !== undefined && !/^bearer\s/i.test(authorization) && this.acceptKey(authorization);
   }
 
-  private createVideo(res: ServerResponse, body: string): void {
+  private createVideo(reply: Reply, body: string): void {
     const parsed = parseJson(body);
     const validation = parsed.ok
       ? validateVideoRequest(parsed.value)
       : { ok: false as const, fields: [{ name: 'body', errors: 'must be valid JSON' }] };
     if (!validation.ok) {
-      return sendJson(res, 400, { code: 'INVALID_REQUEST_BODY', message: 'Request body is invalid: check the fields array.', fields: validation.fields });
+      return reply(400, { code: 'INVALID_REQUEST_BODY', message: 'Request body is invalid: check the fields array.', fields: validation.fields });
     }
     const job = createJob(validation.request);
     this.jobTable.set(job.id, job);
-    sendJson(res, 200, { success: true, data: { jobId: job.id } });
+    reply(200, { success: true, data: { jobId: job.id } });
   }
 
-  private pollJob(res: ServerResponse, jobId: string): void {
+  private pollJob(reply: Reply, jobId: string): void {
     const job = this.jobTable.get(jobId);
     if (!job) {
-      return sendJson(res, 404, { success: false, error: { error_code: '5000', error_message: 'JOB_NOT_FOUND' } });
+      return reply(404, { success: false, error: { error_code: '5000', error_message: 'JOB_NOT_FOUND' } });
     }
-    sendJson(res, 200, pollJob(job, this.origin, this.pollsUntilDone));
+    reply(200, pollJob(job, this.origin, this.pollsUntilDone));
   }
 
-  private listVideos(req: IncomingMessage, res: ServerResponse): void {
+  private listVideos(req: IncomingMessage, reply: Reply): void {
     const offset = Number(new URL(req.url ?? '/', this.origin).searchParams.get('nextPageKey') ?? 0) || 0;
     const videos = [...this.jobTable.values()]
       .filter((job) => job.outcome === 'completed' && isFinished(job, this.pollsUntilDone))
       .reverse();
     const items = videos.slice(offset, offset + LIST_PAGE_SIZE).map((job) => listItem(job, this.origin));
     const more = offset + LIST_PAGE_SIZE < videos.length;
-    sendJson(res, 200, { items, ...(more && { nextPageKey: String(offset + LIST_PAGE_SIZE) }) });
+    reply(200, { items, ...(more && { nextPageKey: String(offset + LIST_PAGE_SIZE) }) });
   }
 
-  private quota(res: ServerResponse): void {
+  private quota(reply: Reply): void {
     const spent = [...this.jobTable.values()].reduce((sum, job) => sum + creditsFor(job.request), 0);
-    sendJson(res, 200, {
+    reply(200, {
       aiCredits: { used: Math.round((QUOTA_BASELINE.aiCreditsUsed + spent) * 100) / 100, limit: QUOTA_BASELINE.aiCreditsLimit },
       videoMinutes: { used: 98, limit: 14400 },
     });

@@ -5,6 +5,7 @@ import { ClientOptions, PictoryClient } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
 import { lazyFetch } from '../../src/pictory/http';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+import { makeSelfSignedPair, SelfSignedPair, startSilentServer, startTlsServer } from './tlsServers';
 
 const loadFetch = lazyFetch(path.resolve(__dirname, '../../../dist/fetch.js'));
 const KEY = 'pictai_unit<script>&"key';
@@ -200,7 +201,56 @@ describe('PictoryClient over HTTP', () => {
     const error = await rejection(client({ baseUrl: `http://127.0.0.1:${port}/pictoryapis` }).createVideo(REQUEST));
     assert.equal(error.kind, 'network');
     assert.match(error.message, /connection refused/);
-    assert.notEqual(error.details.maybeCreated, true);
+    assert.equal(error.details.maybeCreated, false);
+    assert.equal(error.transient, true);
+  });
+
+  it('sends nothing when the key holds a character a header cannot carry', async () => {
+    for (const apiKey of ['pictai_line\nbreak', 'pictai_euro_\u20ac']) {
+      const error = await rejection(client({ apiKey }).createVideo(REQUEST));
+      assert.equal(error.kind, 'network', apiKey);
+      assert.equal(error.details.maybeCreated, false, apiKey);
+      assert.equal(error.transient, true);
+      assert.match(error.message, /API key/);
+    }
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('says a 404 on the POST means the endpoint does not exist, whatever its body', async () => {
+    const wrongBase = await rejection(client({ baseUrl: `${server.origin}/not-pictoryapis` }).createVideo(REQUEST));
+    assert.equal(wrongBase.kind, 'endpointNotFound');
+    assert.match(wrongBase.message, /pictory\.apiBaseUrl/);
+    assert.doesNotMatch(wrongBase.message, /job/);
+    server.addFault({ method: 'POST', fault: { kind: 'html', status: 404 } });
+    assert.equal((await rejection(client().createVideo(REQUEST))).kind, 'endpointNotFound');
+    assert.equal(posts(), 2);
+    assert.equal(server.jobs().size, 0);
+  });
+
+  it('retries a POST that Pictory refused with its own JSON 503', async () => {
+    server.addFault({ method: 'POST', fault: { kind: 'status', status: 503, body: '{"code":"SERVICE_UNAVAILABLE","message":"Try again"}' } });
+    assert.ok(await client().createVideo(REQUEST));
+    assert.equal(posts(), 2);
+    assert.equal(server.jobs().size, 1);
+  });
+
+  it('never resends a POST after a 5xx that is not Pictory refusing it', async () => {
+    const answers = [
+      { kind: 'status' as const, status: 500, body: '' },
+      { kind: 'status' as const, status: 500, body: '{}' },
+      { kind: 'html' as const, status: 500 },
+      { kind: 'status' as const, status: 520, body: '{"message":"Web server is returning an unknown error"}' },
+      { kind: 'status' as const, status: 504, body: '{"message":"Endpoint request timed out"}' },
+      { kind: 'html' as const, status: 526 },
+    ];
+    for (const fault of answers) {
+      server.reset();
+      server.addFault({ method: 'POST', fault });
+      const error = await rejection(client().createVideo(REQUEST));
+      assert.equal(error.details.maybeCreated, true, JSON.stringify(fault));
+      assert.match(error.message, /may have been created/);
+      assert.equal(posts(), 1, JSON.stringify(fault));
+    }
   });
 
   it('says when the host name does not exist', async () => {
@@ -275,5 +325,68 @@ describe('PictoryClient over HTTP', () => {
     assert.equal(lines.length, 1);
     assert.match(lines[0], /"method":"POST","path":"\/v1\/aistudio\/videos","status":200/);
     assert.ok(!lines[0].includes(KEY));
+  });
+});
+
+describe('PictoryClient before and after the request leaves', () => {
+  let pair: SelfSignedPair | undefined;
+  const client = (baseUrl: string, options: Partial<ClientOptions> = {}) =>
+    new PictoryClient({
+      baseUrl,
+      apiKey: KEY,
+      userAgent: 'pictory-vscode/0.0.0 VSCode/test',
+      loadFetch,
+      requestTimeoutMs: 2000,
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      ...options,
+    });
+
+  before(() => {
+    pair = makeSelfSignedPair();
+  });
+
+  it('says nothing was sent when the certificate is not trusted', async function () {
+    if (!pair) return this.skip();
+    const tls = await startTlsServer(pair);
+    try {
+      const error = await rejection(client(tls.baseUrl).createVideo(REQUEST));
+      assert.equal(error.kind, 'network');
+      assert.equal(error.details.maybeCreated, false);
+      assert.equal(error.transient, true);
+      assert.match(error.message, /secure connection failed/);
+      assert.deepEqual(tls.requests, []);
+    } finally {
+      await tls.close();
+    }
+  });
+
+  it('says nothing was sent when the TLS handshake never completes before the timeout', async () => {
+    const silent = await startSilentServer();
+    try {
+      const error = await rejection(client(silent.baseUrl, { requestTimeoutMs: 300 }).createVideo(REQUEST));
+      assert.equal(error.kind, 'timeout');
+      assert.equal(error.details.maybeCreated, undefined);
+      assert.equal(error.transient, true);
+      assert.doesNotMatch(error.message, /may have been created/);
+      assert.match(error.message, /no connection was made/);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('says the job may exist when a secured connection is dropped', async function () {
+    if (!pair) return this.skip();
+    const tls = await startTlsServer(pair, { resetAfterHandshake: true });
+    const trusting = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      const error = await rejection(client(tls.baseUrl).createVideo(REQUEST));
+      assert.equal(error.kind, 'network');
+      assert.equal(error.details.maybeCreated, true);
+    } finally {
+      if (trusting === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = trusting;
+      await tls.close();
+    }
   });
 });

@@ -37,6 +37,25 @@ describe('error messages', () => {
     assert.doesNotMatch(say(new PictoryApiError('timeout')), /may have been created/);
   });
 
+  it('says a 404 on submitting means a wrong endpoint, not an unknown job', () => {
+    const message = say(new PictoryApiError('endpointNotFound', { status: 404 }));
+    assert.match(message, /no such endpoint.*pictory\.apiBaseUrl/);
+    assert.doesNotMatch(message, /job/);
+  });
+
+  it('says a 5xx that may have taken the job may have created it', () => {
+    const message = say(new PictoryApiError('server', { status: 500, maybeCreated: true }));
+    assert.match(message, /HTTP 500/);
+    assert.match(message, /may have been created/);
+    assert.doesNotMatch(say(new PictoryApiError('server', { status: 503, apiMessage: 'Busy' })), /may have been created/);
+  });
+
+  it('says a timeout before any connection sent nothing', () => {
+    const message = say(new PictoryApiError('timeout', { cause: 'no connection was made' }));
+    assert.match(message, /no connection was made.*pictory\.apiBaseUrl/);
+    assert.doesNotMatch(message, /may have been created/);
+  });
+
   it("quotes Pictory's own code and message", () => {
     assert.match(say(new PictoryApiError('server', { status: 500, code: 'E42', apiMessage: 'Try later' })), /E42: Try later/);
   });

@@ -174,6 +174,20 @@ describe('Pictory test server', () => {
       assert.equal(items[0].url, `${server.origin}/media/${newer}.mp4`);
     });
 
+    it('lists what a lost submission is recognised by', async () => {
+      const before = Date.now();
+      await pollUntilFinal(await generateJob({ prompt: 'a calm lake at dawn', model: 'veo3.1_fast', aspectRatio: '9:16', duration: '6s' }));
+      const { items } = (await call('/v1/aistudio/videos')).body as { items: Record<string, unknown>[] };
+      const [video] = items;
+      assert.equal(video.prompt, 'a calm lake at dawn');
+      assert.equal(video.model, 'veo3.1_fast');
+      assert.equal(video.aspectRatio, '9:16');
+      assert.equal(video.duration, '6s');
+      assert.equal(typeof video.createdDate, 'string');
+      assert.equal(new Date(video.createdDate as string).toISOString(), video.createdDate);
+      assert.ok(Date.parse(video.createdDate as string) >= before - 1);
+    });
+
     it('reports the quota', async () => {
       const answer = await call('/v1/quota');
       const body = answer.body as { aiCredits: { used: number; limit: number } };
@@ -211,6 +225,15 @@ describe('Pictory test server', () => {
       server.addFault({ fault: { kind: 'resetMidBody' } });
       await assert.rejects(call('/v1/quota'));
       assert.equal(server.requests.length, 2);
+    });
+
+    it('creates the job, then drops the connection instead of answering', async () => {
+      server.addFault({ method: 'POST', fault: { kind: 'createThenReset' } });
+      await assert.rejects(generate({ prompt: 'a calm lake at dawn' }));
+      assert.equal(server.jobs().size, 1);
+      const [job] = server.jobs().values();
+      assert.equal(job.request.prompt, 'a calm lake at dawn');
+      assert.equal((await call(`/v1/jobs/${job.id}`)).status, 200);
     });
 
     it('hangs until the client gives up', async () => {

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { PictoryClient } from '../../src/pictory/client';
+import { PictoryApiError } from '../../src/pictory/errors';
+import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+import { makeClient, videoRequest } from './support';
+
+const MINUTE = 60_000;
+const SUBMITTED_AT = Date.parse('2026-03-10T12:00:00.000Z');
+const REQUEST = videoRequest('A paper boat drifting down a rainy street');
+
+/** A library item as Pictory lists it, `minutesAfter` the submission. */
+function item(minutesAfter: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `video-${minutesAfter}`,
+    url: `https://cdn.example/videos/${minutesAfter}.mp4`,
+    ...REQUEST,
+    createdDate: new Date(SUBMITTED_AT + minutesAfter * MINUTE).toISOString(),
+    width: 1280,
+    height: 720,
+    ...overrides,
+  };
+}
+
+describe('finding a video in the library', () => {
+  let server: PictoryServer;
+  let client: PictoryClient;
+  const listRequests = () => server.requests.filter((r) => r.method === 'GET' && r.path.includes('/v1/aistudio/videos')).map((r) => r.path);
+
+  /** Serves `items` as the page reached with `pageKey` (the first page when undefined). */
+  function servePage(pageKey: string | undefined, items: unknown[], nextPageKey?: string): void {
+    const path = pageKey === undefined ? /\/v1\/aistudio\/videos$/ : new RegExp(`\\?nextPageKey=${pageKey}$`);
+    const body = JSON.stringify({ items, ...(nextPageKey && { nextPageKey }) });
+    server.addFault({ method: 'GET', path, fault: { kind: 'status', status: 200, body } });
+  }
+
+  before(async () => {
+    server = await startPictoryServer({ pollsUntilDone: 1 });
+    client = makeClient(server.baseUrl);
+  });
+  after(() => server.close());
+  beforeEach(() => server.reset());
+
+  it('lists a page, passing the page key, and skips malformed items', async () => {
+    servePage('next%2Fpage', [item(1), { url: '' }, 'not an item', null, { prompt: 'no url' }, item(0, { width: 'wide' })], 'p3');
+    const page = await client.listVideos('next/page');
+    assert.deepEqual(listRequests(), ['/pictoryapis/v1/aistudio/videos?nextPageKey=next%2Fpage']);
+    assert.equal(page.nextPageKey, 'p3');
+    assert.deepEqual(page.items.map((video) => video.id), ['video-1', 'video-0']);
+    const [first, second] = page.items;
+    assert.equal(first.prompt, REQUEST.prompt);
+    assert.equal(first.model, REQUEST.model);
+    assert.equal(first.aspectRatio, REQUEST.aspectRatio);
+    assert.equal(first.duration, REQUEST.duration);
+    assert.equal(first.createdDate, '2026-03-10T12:01:00.000Z');
+    assert.equal(second.width, undefined);
+  });
+
+  it('retries listing after a server error, as any GET', async () => {
+    server.addFault({ method: 'GET', fault: { kind: 'status', status: 503 } });
+    servePage(undefined, [item(1)]);
+    assert.equal((await client.listVideos()).items.length, 1);
+    assert.equal(listRequests().length, 2);
+  });
+
+  it('rejects a list without items', async () => {
+    server.addFault({ method: 'GET', times: 2, fault: { kind: 'status', status: 200, body: '{"videos":[]}' } });
+    await assert.rejects(client.listVideos(), (error: unknown) => error instanceof PictoryApiError && error.kind === 'unexpectedResponse');
+  });
+
+  it('finds the matching video on a later page', async () => {
+    servePage(undefined, [item(9, { prompt: 'Another prompt' }), item(8, { model: 'veo3.1' })], 'p2');
+    servePage('p2', [item(7, { aspectRatio: '9:16' }), item(6, { duration: '8s' }), item(5), item(4)], 'p3');
+    const found = await client.findCreatedVideo(REQUEST, SUBMITTED_AT);
+    assert.equal(found?.url, 'https://cdn.example/videos/5.mp4');
+    assert.equal(listRequests().length, 2);
+  });
+
+  it('allows for two minutes of clock skew, and no more', async () => {
+    servePage(undefined, [item(-1.5)]);
+    assert.equal((await client.findCreatedVideo(REQUEST, SUBMITTED_AT))?.url, 'https://cdn.example/videos/-1.5.mp4');
+    servePage(undefined, [item(-2.5)]);
+    assert.equal(await client.findCreatedVideo(REQUEST, SUBMITTED_AT), undefined);
+  });
+
+  it('stops at the first item older than the submission', async () => {
+    servePage(undefined, [item(3, { prompt: 'Someone else' }), item(-10), item(-20)], 'p2');
+    assert.equal(await client.findCreatedVideo(REQUEST, SUBMITTED_AT), undefined);
+    assert.equal(listRequests().length, 1);
+  });
+
+  it('reads at most five pages', async () => {
+    for (let page = 1; page <= 6; page++) {
+      servePage(page === 1 ? undefined : `p${page}`, [item(60 - page, { prompt: 'Not it' })], `p${page + 1}`);
+    }
+    assert.equal(await client.findCreatedVideo(REQUEST, SUBMITTED_AT), undefined);
+    assert.equal(listRequests().length, 5);
+  });
+
+  it("finds the job whose answer was lost on the way back, and not another prompt's", async () => {
+    const submittedAt = Date.now();
+    server.addFault({ method: 'POST', fault: { kind: 'createThenReset' } });
+    const error = await client.createVideo(REQUEST).then(
+      () => assert.fail('the answer was dropped'),
+      (rejected: unknown) => rejected,
+    );
+    assert.ok(error instanceof PictoryApiError);
+    assert.equal(error.kind, 'network');
+    assert.equal(error.details.maybeCreated, true);
+    const [jobId] = server.jobs().keys();
+    assert.equal(server.jobs().size, 1);
+    assert.equal(await client.findCreatedVideo(REQUEST, submittedAt), undefined, 'not listed while rendering');
+    await client.getJob(jobId);
+    await client.getJob(jobId);
+    const found = await client.findCreatedVideo(REQUEST, submittedAt);
+    assert.equal(found?.url, `${server.origin}/media/${jobId}.mp4`);
+    assert.equal(await client.findCreatedVideo({ ...REQUEST, prompt: 'A paper plane over a rainy street' }, submittedAt), undefined);
+  });
+});
