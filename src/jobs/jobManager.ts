@@ -1,10 +1,10 @@
 import { randomUUID } from 'crypto';
-import { PictoryClient, VideoRequest } from '../pictory/client';
+import { PictoryClient, sleep as realSleep, VideoRequest } from '../pictory/client';
 import { PictoryApiError } from '../pictory/errors';
 import { PollOutcome, pollJob } from '../pictory/poller';
-import { JobStatus } from '../pictory/responses';
-import { JobRecord, RESUMABLE_STATES } from './jobRecord';
-import { JobStore } from './jobStore';
+import { JobStatus, VideoResult } from '../pictory/responses';
+import { hasJobId, isFollowed, JobRecord, LOCAL_ID_PREFIX, RESUMABLE_STATES } from './jobRecord';
+import { JobStore, Watch } from './jobStore';
 
 export interface JobTiming {
   readonly intervalMs: number;
@@ -20,9 +20,24 @@ export interface JobManagerOptions {
   /** Identifies this window among all that share the store. */
   readonly owner?: string;
   readonly now?: () => number;
+  /** Waits between polls; rejects with a `cancelled` PictoryApiError when `signal` aborts. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-type Listener<T> = (value: T) => void;
+export interface ResumeResult {
+  /** Records that could not be read: where they are (moved aside to `<id>.damaged` when possible). */
+  readonly damaged: string[];
+}
+
+type Listener<Args extends unknown[]> = (...args: Args) => void;
+
+type Ending = Pick<JobRecord, 'state' | 'video' | 'error'>;
+
+/** A record this window could not write: followed from memory until it can. */
+interface UnsavedJob {
+  /** The local `submitting` record of the job, removed once the real one is written. */
+  readonly placeholderId?: string;
+}
 
 class LeaseHeldElsewhere extends Error {}
 
@@ -36,38 +51,57 @@ export class SubmissionUncertain extends Error {
   }
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * Submits jobs and follows them to the end, across reloads and windows: every accepted job
- * is on disk before anything else happens, each is polled on its own schedule by the one
- * window holding its lease, and each result is announced once.
+ * is on disk before anything else happens (or, when the disk refuses, followed from memory
+ * and reported), each is polled on its own schedule by the one window holding its lease,
+ * and each result is announced once.
  */
 export class JobManager {
   private readonly polls = new Map<string, AbortController>();
   private readonly tracked = new Map<string, JobRecord>();
-  private readonly changeListeners = new Set<Listener<JobRecord>>();
-  private readonly finishListeners = new Set<Listener<JobRecord>>();
+  private readonly unsaved = new Map<string, UnsavedJob>();
+  private readonly reportedUnsaved = new Set<string>();
+  private readonly recorders = new Set<AbortController>();
+  private readonly watches = new Set<Watch>();
+  private readonly changeListeners = new Set<Listener<[JobRecord]>>();
+  private readonly finishListeners = new Set<Listener<[JobRecord]>>();
+  private readonly recordFailureListeners = new Set<Listener<[JobRecord, string]>>();
   private readonly owner: string;
   private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private disposed = false;
 
   constructor(private readonly options: JobManagerOptions) {
     this.owner = options.owner ?? randomUUID();
     this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
   }
 
   /** Any change of a job followed in this window. */
-  onDidChange(listener: Listener<JobRecord>): { dispose(): void } {
-    this.changeListeners.add(listener);
-    return { dispose: () => this.changeListeners.delete(listener) };
+  onDidChange(listener: Listener<[JobRecord]>): { dispose(): void } {
+    return this.listen(this.changeListeners, listener);
   }
 
   /** A job reached an end (or its deadline) and this window is the one to say so. */
-  onDidFinish(listener: Listener<JobRecord>): { dispose(): void } {
-    this.finishListeners.add(listener);
-    return { dispose: () => this.finishListeners.delete(listener) };
+  onDidFinish(listener: Listener<[JobRecord]>): { dispose(): void } {
+    return this.listen(this.finishListeners, listener);
   }
 
-  /** Jobs this window is following now, oldest first. */
+  /**
+   * A job's record could not be written (disk full, read-only folder): once per job. The job
+   * is still followed in this window and its result announced, but it would not survive
+   * this window closing until the record is written; that is retried at every poll.
+   */
+  onDidFailToRecord(listener: Listener<[JobRecord, string]>): { dispose(): void } {
+    return this.listen(this.recordFailureListeners, listener);
+  }
+
+  /** Jobs this window is following now (running, or looked for after a lost answer), oldest first. */
   running(): JobRecord[] {
     return [...this.tracked.values()].sort((a, b) => a.submittedAt - b.submittedAt);
   }
@@ -81,57 +115,83 @@ export class JobManager {
   }
 
   /**
-   * Sends one generation request. Resolves once the job is accepted and recorded; polling
+   * Sends one generation request. Resolves once the job is accepted and followed; polling
    * goes on in the background. Throws `PictoryApiError`, or `SubmissionUncertain` when the
-   * job may exist although no id came back.
+   * job may exist although no id came back (it is then looked for in the account's videos).
    */
   async submit(client: PictoryClient, endpoint: string, request: VideoRequest): Promise<JobRecord> {
-    const { store } = this.options;
     const submittedAt = this.now();
     const deadline = submittedAt + this.options.timing().timeoutMs;
-    const pending: JobRecord = { id: `local-${randomUUID()}`, endpoint, request, submittedAt, deadline, state: 'submitting', updatedAt: submittedAt };
-    await store.save(pending);
+    const id = `${LOCAL_ID_PREFIX}${randomUUID()}`;
+    const placeholder: JobRecord = { id, endpoint, request, submittedAt, deadline, state: 'submitting', updatedAt: submittedAt };
+    // Nothing is sent unless this works: a job that cannot be recorded must not cost anything yet.
+    await this.options.store.save(placeholder);
     let jobId: string;
     try {
       jobId = await client.createVideo(request);
     } catch (error) {
-      if (error instanceof PictoryApiError && error.details.maybeCreated) {
-        const uncertain = { ...pending, state: 'maybeCreated' as const, updatedAt: this.now(), error: { code: error.kind, message: error.message } };
-        await store.save(uncertain);
-        throw new SubmissionUncertain(uncertain, error);
-      }
-      await store.remove(pending.id);
+      if (error instanceof PictoryApiError && error.details.maybeCreated) throw await this.lookForLostJob(placeholder, error);
+      await this.removeQuietly(placeholder.id);
       throw error;
     }
-    const record: JobRecord = { ...pending, id: jobId, state: 'running', updatedAt: this.now() };
+    const accepted: JobRecord = { ...placeholder, id: jobId, state: 'running', updatedAt: this.now() };
     this.options.log(`Job ${jobId} accepted (${request.model}, ${request.aspectRatio}, ${request.duration})`);
+    // Held before the record appears, so that other windows adopting the job leave it to this one.
+    await this.holdLease(jobId);
+    if (await this.record(accepted, placeholder.id)) await this.removeQuietly(placeholder.id);
+    this.follow(accepted, this.options.timing().intervalMs);
+    return accepted;
+  }
+
+  /**
+   * Picks up every job left by a closed window (or by this one before a reload), after
+   * clearing what a crash may have left. Returns the damaged records found, moved aside.
+   */
+  async resume(): Promise<ResumeResult> {
+    const { records, damaged } = await this.options.store.recover();
+    for (const path of damaged) this.options.log(`A job record could not be read; it is kept at ${path}`);
+    for (const record of records) await this.pickUp(record);
+    return { damaged };
+  }
+
+  /** Follows the pending jobs `ids` (as `JobStore.watchPending` reports them) not followed here yet. */
+  async adopt(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      if (this.disposed) return;
+      if (this.tracked.has(id)) continue;
+      const read = await this.options.store.read(id);
+      if (read.kind === 'found' && !this.tracked.has(read.record.id)) await this.pickUp(read.record);
+    }
+  }
+
+  /**
+   * Follows, from now until disposed, the jobs other windows start, so that none is left
+   * unfollowed when its window closes. Start it before `resume()`, so that no job falls between.
+   */
+  watchForJobs(): { dispose(): void } {
+    const adopt = (ids: string[]) => void this.adopt(ids).catch((error: unknown) => this.options.log(`Following new jobs failed: ${messageOf(error)}`));
+    let watch: Watch;
     try {
-      await store.save(record);
-      await store.remove(pending.id);
+      watch = this.options.store.watchPending(adopt);
     } catch (error) {
-      // The job exists and is paid for: follow it in this window even if the disk refused it.
-      this.options.log(`Recording job ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(`Cannot watch for jobs of other windows: ${messageOf(error)}`);
+      return { dispose: () => undefined };
     }
-    this.follow(record, this.options.timing().intervalMs);
-    return record;
+    this.watches.add(watch);
+    return {
+      dispose: () => {
+        watch.dispose();
+        this.watches.delete(watch);
+      },
+    };
   }
 
-  /** Picks up every job left running by a closed window (or by this one before a reload). */
-  async resume(): Promise<void> {
-    const records = await this.options.store.list();
-    for (const record of records) {
-      if (record.state === 'running' && !this.tracked.has(record.id)) this.follow(record, 0);
-      if (record.state === 'submitting' && this.now() - record.updatedAt > this.options.timing().timeoutMs) {
-        await this.options.store.save({ ...record, state: 'maybeCreated', updatedAt: this.now() });
-      }
-    }
-  }
-
-  /** Polls a cancelled, timed-out or stopped job again, with a fresh deadline. */
+  /** Polls (or looks for) a job that stopped being followed again, with a fresh deadline. */
   async checkAgain(id: string): Promise<void> {
     const record = await this.options.store.get(id);
     if (!record || !RESUMABLE_STATES.includes(record.state) || this.tracked.has(id)) return;
-    const renewed: JobRecord = { ...record, state: 'running', deadline: this.now() + this.options.timing().timeoutMs, updatedAt: this.now() };
+    const state = hasJobId(record) ? 'running' : 'maybeCreated';
+    const renewed: JobRecord = { ...record, state, deadline: this.now() + this.options.timing().timeoutMs, updatedAt: this.now() };
     await this.options.store.resetAnnouncement(id);
     await this.options.store.save(renewed);
     this.follow(renewed, 0);
@@ -140,7 +200,7 @@ export class JobManager {
   /** Stops polling; Pictory offers no way to stop the generation itself. */
   async cancel(id: string): Promise<void> {
     const record = this.tracked.get(id) ?? (await this.options.store.get(id));
-    if (!record || record.state !== 'running') return;
+    if (!record || !isFollowed(record.state)) return;
     this.polls.get(id)?.abort();
     // Recorded on disk, so that a window polling it elsewhere stops too.
     await this.finish(record, { state: 'cancelled' }, false);
@@ -150,6 +210,7 @@ export class JobManager {
     const record = this.tracked.get(id) ?? (await this.options.store.get(id));
     this.polls.get(id)?.abort();
     this.untrack(id);
+    this.unsaved.delete(id);
     await this.options.store.remove(id);
     if (record) this.emit(this.changeListeners, record);
   }
@@ -157,20 +218,43 @@ export class JobManager {
   /** Stops following jobs without changing them: another window or the next start resumes them. */
   dispose(): void {
     this.disposed = true;
-    for (const controller of this.polls.values()) controller.abort();
+    for (const id of this.unsaved.keys()) this.options.log(`Job ${id} was never recorded; its submitting record, if any, is looked for at the next start`);
+    for (const watch of this.watches) watch.dispose();
+    for (const controller of [...this.polls.values(), ...this.recorders]) controller.abort();
     this.options.store.releaseLeasesNow(this.tracked.keys(), this.owner);
+    this.watches.clear();
     this.polls.clear();
     this.tracked.clear();
   }
 
+  /** Records a submission whose answer was lost, and looks for its video from now on. */
+  private async lookForLostJob(placeholder: JobRecord, error: PictoryApiError): Promise<SubmissionUncertain> {
+    const uncertain: JobRecord = { ...placeholder, state: 'maybeCreated', updatedAt: this.now(), error: { code: error.kind, message: error.message } };
+    await this.holdLease(uncertain.id);
+    await this.record(uncertain);
+    this.follow(uncertain, this.options.timing().intervalMs);
+    return new SubmissionUncertain(uncertain, error);
+  }
+
+  /** Follows a job found on disk, if it is one to follow. */
+  private async pickUp(record: JobRecord): Promise<void> {
+    if (isFollowed(record.state)) return this.follow(record, 0);
+    // A window that closed while sending: whether Pictory took the job is unknown.
+    if (record.state === 'submitting' && this.now() - record.updatedAt > this.options.timing().timeoutMs) {
+      const uncertain: JobRecord = { ...record, state: 'maybeCreated', updatedAt: this.now() };
+      await this.record(uncertain);
+      this.follow(uncertain, 0);
+    }
+  }
+
   private follow(record: JobRecord, initialDelayMs: number): void {
-    if (this.disposed) return;
+    if (this.disposed || this.tracked.has(record.id)) return;
     const controller = new AbortController();
     this.polls.set(record.id, controller);
     this.tracked.set(record.id, record);
     this.emit(this.changeListeners, record);
     void this.pollUntilDone(record, initialDelayMs, controller.signal).catch(async (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       this.options.log(`Following job ${record.id} failed: ${message}`);
       await this.finish(record, { state: 'stopped', error: { code: 'INTERNAL', message } }).catch(() => this.untrack(record.id));
     });
@@ -183,7 +267,8 @@ export class JobManager {
       return;
     }
     const { intervalMs } = this.options.timing();
-    for (let delay = initialDelayMs; !signal.aborted; delay = intervalMs) {
+    let delay = initialDelayMs;
+    while (!signal.aborted) {
       try {
         const outcome = await pollJob((pollSignal) => this.pollOnce(record.id, client, pollSignal), {
           intervalMs,
@@ -192,31 +277,41 @@ export class JobManager {
           signal,
           onError: (error, retryInMs) => this.options.log(`Job ${record.id}: ${error.message} Retrying in ${Math.round(retryInMs / 1000)} s.`),
           now: this.now,
+          sleep: this.sleep,
         });
         if (outcome.kind === 'cancelled') return;
-        await this.finish(record, stateOf(outcome));
+        await this.finish(record, endingOf(record, outcome));
         return;
       } catch (error) {
         if (!(error instanceof LeaseHeldElsewhere)) throw error;
         if (await this.endedElsewhere(record.id)) return;
+        // Here, not in pollJob: past the deadline, pollJob asks without waiting.
+        if (!(await this.rest(intervalMs, signal))) return;
+        delay = 0;
       }
     }
   }
 
   private async pollOnce(id: string, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
-    const { intervalMs } = this.options.timing();
-    // Long enough to cover the longest wait between two polls (backoff) and one request with its retries.
-    const leaseMs = Math.max(intervalMs * 8, 120_000) + 120_000;
-    const leased = await this.options.store.tryLease(id, this.owner, leaseMs, this.now());
-    if (!leased) throw new LeaseHeldElsewhere();
+    const record = this.tracked.get(id);
+    if (!record) throw new PictoryApiError('cancelled');
+    if (this.unsaved.has(id)) await this.record(record);
+    if (!(await this.holdLease(id))) throw new LeaseHeldElsewhere();
     // The lease may have been freed because another window brought the job to an end.
-    if ((await this.options.store.get(id))?.state !== 'running') {
-      await this.options.store.releaseLease(id, this.owner);
+    if ((await this.onDisk(record)).ended) {
+      await this.releaseLease(id);
       throw new LeaseHeldElsewhere();
     }
+    if (record.state === 'maybeCreated') return this.lookForVideo(record, client, signal);
     const status = await client.getJob(id, signal);
     if (status.state === 'running') await this.noteRunning(id, status.apiStatus);
     return status;
+  }
+
+  /** One look in the account's videos for a job whose id never came back. */
+  private async lookForVideo(record: JobRecord, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
+    const found = await client.findCreatedVideo(record.request, record.submittedAt, signal);
+    return found ? { state: 'completed', video: videoOf(found) } : { state: 'running', apiStatus: 'not in the video list yet' };
   }
 
   private async noteRunning(id: string, apiStatus: string): Promise<void> {
@@ -226,36 +321,138 @@ export class JobManager {
     if (apiStatus !== 'in-progress') this.options.log(`Job ${id}: undocumented status "${apiStatus}", still waiting`);
     else this.options.log(`Job ${id}: ${apiStatus}`);
     this.tracked.set(id, updated);
-    await this.options.store.save(updated);
+    await this.record(updated);
     this.emit(this.changeListeners, updated);
+  }
+
+  /**
+   * What the disk says of a job followed here: ended (by another window, or removed), with
+   * the record that ended it; a record that cannot be read leaves the job followed from memory.
+   */
+  private async onDisk(record: JobRecord): Promise<{ ended: false } | { ended: true; stored?: JobRecord }> {
+    // What is on disk is older than what is in memory (at best the `submitting` placeholder).
+    if (this.unsaved.has(record.id)) return { ended: false };
+    const read = await this.options.store.read(record.id);
+    switch (read.kind) {
+      case 'found':
+        return isFollowed(read.record.state) ? { ended: false } : { ended: true, stored: read.record };
+      case 'missing':
+      case 'unknownState':
+        return { ended: true };
+      case 'damaged':
+      case 'unreadable':
+        await this.record(record);
+        return { ended: false };
+    }
   }
 
   /** Another window holds the lease: true once that window has brought the job to an end. */
   private async endedElsewhere(id: string): Promise<boolean> {
-    const stored = await this.options.store.get(id);
-    if (!stored || stored.state !== 'running') {
-      this.untrack(id);
-      if (stored) this.emit(this.changeListeners, stored);
-      return true;
-    }
-    return false;
+    const record = this.tracked.get(id);
+    if (!record) return true;
+    const view = await this.onDisk(record);
+    if (!view.ended) return false;
+    this.untrack(id);
+    if (view.stored) this.emit(this.changeListeners, view.stored);
+    return true;
   }
 
-  private async finish(record: JobRecord, change: Pick<JobRecord, 'state' | 'video' | 'error'>, announce = true): Promise<void> {
+  private async finish(record: JobRecord, ending: Ending, announce = true): Promise<void> {
     const current = this.tracked.get(record.id) ?? record;
     this.untrack(record.id);
-    const stored = await this.options.store.get(record.id);
-    if (stored && stored.state !== 'running') {
+    const view = await this.onDisk(current);
+    if (view.ended) {
       // Another window (or the user, from another window) ended it first: its word stands.
-      this.emit(this.changeListeners, stored);
+      if (view.stored) this.emit(this.changeListeners, view.stored);
       return;
     }
-    const updated: JobRecord = { ...current, ...change, updatedAt: this.now() };
-    await this.options.store.save(updated);
-    await this.options.store.releaseLease(record.id, this.owner);
+    const updated: JobRecord = { ...current, ...ending, updatedAt: this.now() };
+    if (!(await this.record(updated))) this.keepRecording(updated);
+    await this.releaseLease(record.id);
     this.options.log(`Job ${record.id}: ${updated.state}${updated.error ? ` (${updated.error.code}: ${updated.error.message})` : ''}`);
     this.emit(this.changeListeners, updated);
-    if (announce && (await this.options.store.claimAnnouncement(record.id))) this.emit(this.finishListeners, updated);
+    if (announce && (await this.claimAnnouncement(record.id))) this.emit(this.finishListeners, updated);
+  }
+
+  /**
+   * Writes a job's record; true when it is on disk. When the disk refuses, the job goes on
+   * from memory and the user is told (once per job); a later success removes the placeholder.
+   */
+  private async record(record: JobRecord, placeholderId?: string): Promise<boolean> {
+    try {
+      await this.options.store.save(record);
+    } catch (error) {
+      this.noteUnsaved(record, messageOf(error), placeholderId);
+      return false;
+    }
+    const unsaved = this.unsaved.get(record.id);
+    if (unsaved) {
+      this.unsaved.delete(record.id);
+      this.options.log(`Job ${record.id}: its record is written now`);
+      if (unsaved.placeholderId) await this.removeQuietly(unsaved.placeholderId);
+    }
+    return true;
+  }
+
+  private noteUnsaved(record: JobRecord, reason: string, placeholderId?: string): void {
+    const known = this.unsaved.get(record.id);
+    this.unsaved.set(record.id, { placeholderId: placeholderId ?? known?.placeholderId });
+    this.options.log(`Job ${record.id}: its record could not be written (${reason}); following it from memory`);
+    if (this.reportedUnsaved.has(record.id)) return;
+    this.reportedUnsaved.add(record.id);
+    this.emit(this.recordFailureListeners, record, reason);
+  }
+
+  /** Tries again to write the final record of a job, once per interval, until it works or the window closes. */
+  private keepRecording(record: JobRecord): void {
+    const controller = new AbortController();
+    this.recorders.add(controller);
+    const { intervalMs } = this.options.timing();
+    void (async () => {
+      while (this.unsaved.has(record.id) && (await this.rest(intervalMs, controller.signal))) await this.record(record);
+    })().finally(() => this.recorders.delete(controller));
+  }
+
+  /** True when this window may poll `id`: it holds the lease, or no lease can be written (then it polls without one). */
+  private async holdLease(id: string): Promise<boolean> {
+    const { intervalMs } = this.options.timing();
+    // Long enough to cover the longest wait between two polls (backoff) and one request with its retries.
+    const leaseMs = Math.max(intervalMs * 8, 120_000) + 120_000;
+    try {
+      return await this.options.store.tryLease(id, this.owner, leaseMs, this.now());
+    } catch (error) {
+      this.options.log(`Job ${id}: no lease could be written (${messageOf(error)}); polling without one`);
+      return true;
+    }
+  }
+
+  private async releaseLease(id: string): Promise<void> {
+    await this.options.store.releaseLease(id, this.owner).catch((error: unknown) => this.options.log(`Job ${id}: releasing its lease failed: ${messageOf(error)}`));
+  }
+
+  /** True when this window is to announce the job; also when the claim cannot be written, so that it is announced at least here. */
+  private async claimAnnouncement(id: string): Promise<boolean> {
+    try {
+      return await this.options.store.claimAnnouncement(id);
+    } catch (error) {
+      this.options.log(`Job ${id}: the announcement could not be claimed (${messageOf(error)}); announcing it from this window`);
+      return true;
+    }
+  }
+
+  private async removeQuietly(id: string): Promise<void> {
+    await this.options.store.remove(id).catch((error: unknown) => this.options.log(`Removing job record ${id} failed: ${messageOf(error)}`));
+  }
+
+  /** Waits `ms`; false when `signal` aborted meanwhile. */
+  private async rest(ms: number, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.sleep(ms, signal);
+      return !signal.aborted;
+    } catch (error) {
+      if (error instanceof PictoryApiError && error.kind === 'cancelled') return false;
+      throw error;
+    }
   }
 
   private untrack(id: string): void {
@@ -263,18 +460,31 @@ export class JobManager {
     this.polls.delete(id);
   }
 
-  private emit<T>(listeners: Set<Listener<T>>, value: T): void {
+  private listen<Args extends unknown[]>(listeners: Set<Listener<Args>>, listener: Listener<Args>): { dispose(): void } {
+    listeners.add(listener);
+    return { dispose: () => listeners.delete(listener) };
+  }
+
+  private emit<Args extends unknown[]>(listeners: Set<Listener<Args>>, ...args: Args): void {
     for (const listener of listeners) {
       try {
-        listener(value);
+        listener(...args);
       } catch (error) {
-        this.options.log(`A job listener failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.options.log(`A job listener failed: ${messageOf(error)}`);
       }
     }
   }
 }
 
-function stateOf(outcome: Exclude<PollOutcome, { kind: 'cancelled' }>): Pick<JobRecord, 'state' | 'video' | 'error'> {
+/** The video fields of a library item (whose own `id` is not the job's), without empty ones. */
+function videoOf(found: VideoResult): VideoResult {
+  const { url, duration, width, height, thumbnailImageUrl, previewImageUrl, lastFrameImageUrl, aiCreditsUsed } = found;
+  const fields = { duration, width, height, thumbnailImageUrl, previewImageUrl, lastFrameImageUrl, aiCreditsUsed };
+  return { url, ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) };
+}
+
+/** The record's new state for how polling ended; a job looked for and never found is `unconfirmed`. */
+function endingOf(record: JobRecord, outcome: Exclude<PollOutcome, { kind: 'cancelled' }>): Ending {
   switch (outcome.kind) {
     case 'completed':
       return { state: 'completed', video: outcome.video };
@@ -282,9 +492,10 @@ function stateOf(outcome: Exclude<PollOutcome, { kind: 'cancelled' }>): Pick<Job
       return { state: 'failed', error: { code: outcome.errorCode, message: outcome.errorMessage } };
     case 'stopped':
       return { state: 'stopped', error: { code: outcome.error.kind, message: outcome.error.message } };
-    case 'cleaned':
     case 'notFound':
     case 'timedOut':
+      return { state: record.state === 'maybeCreated' ? 'unconfirmed' : outcome.kind };
+    case 'cleaned':
       return { state: outcome.kind };
   }
 }

@@ -4,7 +4,10 @@ import { VideoResult } from '../pictory/responses';
 export type JobState =
   /** The POST is under way: no job id yet. */
   | 'submitting'
-  /** The POST's answer was lost: the job may exist (and be charged) without an id here. */
+  /**
+   * The POST's answer was lost: the job may exist (and be charged) without an id here. It is
+   * looked for in the account's videos until found or its deadline passes.
+   */
   | 'maybeCreated'
   | 'running'
   | 'completed'
@@ -14,18 +17,39 @@ export type JobState =
   /** Polling stopped here; the job itself may still finish. */
   | 'cancelled'
   | 'timedOut'
-  | 'stopped';
+  | 'stopped'
+  /** A `maybeCreated` job that was not in the account's videos by its deadline. */
+  | 'unconfirmed';
 
 /** States in which nothing more will be learned without the user asking. */
-export const RESUMABLE_STATES: readonly JobState[] = ['cancelled', 'timedOut', 'stopped', 'notFound'];
+export const RESUMABLE_STATES: readonly JobState[] = ['cancelled', 'timedOut', 'stopped', 'notFound', 'unconfirmed'];
+
+/** States in which a job is being followed by some window. */
+export const FOLLOWED_STATES: readonly JobState[] = ['maybeCreated', 'running'];
+
+/** States a window must pick up again if it closes: each has a `.pending` marker on disk. */
+export const PENDING_STATES: readonly JobState[] = ['submitting', 'maybeCreated', 'running'];
+
+/** Ids given by this extension to jobs Pictory has given none (yet). */
+export const LOCAL_ID_PREFIX = 'local-';
+
+export function isFollowed(state: JobState): boolean {
+  return FOLLOWED_STATES.includes(state);
+}
+
+/** Whether Pictory's job id is known, so that the job can be polled by id. */
+export function hasJobId(record: JobRecord): boolean {
+  return !record.id.startsWith(LOCAL_ID_PREFIX);
+}
 
 export interface JobRecord {
-  /** Pictory's job id, or a local id while `submitting` / `maybeCreated`. */
+  /** Pictory's job id, or a local id (`local-…`) when Pictory's answer never came. */
   readonly id: string;
   /** The API base URL the job was submitted to: it is only ever polled there. */
   readonly endpoint: string;
   readonly request: VideoRequest;
   readonly submittedAt: number;
+  /** When waiting stops; the job's own, kept when it times out. */
   readonly deadline: number;
   readonly state: JobState;
   readonly updatedAt: number;
@@ -36,30 +60,48 @@ export interface JobRecord {
 }
 
 const STATES = new Set<string>([
-  'submitting', 'maybeCreated', 'running', 'completed', 'failed', 'cleaned', 'notFound', 'cancelled', 'timedOut', 'stopped',
+  'submitting', 'maybeCreated', 'running', 'completed', 'failed', 'cleaned', 'notFound', 'cancelled', 'timedOut', 'stopped', 'unconfirmed',
 ]);
+
+export type RecordReading =
+  | { readonly kind: 'record'; readonly record: JobRecord }
+  /** Well formed but in a state this version does not know: written by a newer version, to be left alone. */
+  | { readonly kind: 'unknownState'; readonly state: string }
+  | { readonly kind: 'damaged'; readonly reason: string };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Stored records are checked like API answers: a damaged file is skipped, not trusted. */
-export function parseJobRecord(value: unknown): JobRecord | undefined {
-  if (!isObject(value) || !isObject(value.request)) return undefined;
+function hasRecordFields(value: Record<string, unknown>): boolean {
   const { id, endpoint, submittedAt, deadline, state, updatedAt, request } = value;
-  const valid =
+  return (
     typeof id === 'string' &&
     typeof endpoint === 'string' &&
     typeof submittedAt === 'number' &&
     typeof deadline === 'number' &&
     typeof updatedAt === 'number' &&
     typeof state === 'string' &&
-    STATES.has(state) &&
+    isObject(request) &&
     typeof request.prompt === 'string' &&
     typeof request.model === 'string' &&
     typeof request.aspectRatio === 'string' &&
-    typeof request.duration === 'string';
-  if (!valid) return undefined;
-  if (state === 'completed' && (!isObject(value.video) || typeof value.video.url !== 'string')) return undefined;
-  return value as unknown as JobRecord;
+    typeof request.duration === 'string'
+  );
+}
+
+/** Stored records are checked like API answers: a damaged file is reported, not trusted. */
+export function readJobRecord(value: unknown): RecordReading {
+  if (!isObject(value) || !hasRecordFields(value)) return { kind: 'damaged', reason: 'not a job record' };
+  const state = value.state as string;
+  if (!STATES.has(state)) return { kind: 'unknownState', state };
+  if (state === 'completed' && (!isObject(value.video) || typeof value.video.url !== 'string')) {
+    return { kind: 'damaged', reason: 'a completed job without a video URL' };
+  }
+  return { kind: 'record', record: value as unknown as JobRecord };
+}
+
+export function parseJobRecord(value: unknown): JobRecord | undefined {
+  const reading = readJobRecord(value);
+  return reading.kind === 'record' ? reading.record : undefined;
 }

@@ -1,37 +1,98 @@
 import { randomUUID } from 'crypto';
-import { promises as fs, readFileSync, rmSync } from 'fs';
+import { FSWatcher, promises as fs, mkdirSync, readFileSync, rmSync, watch } from 'fs';
 import * as path from 'path';
-import { JobRecord, JobState, parseJobRecord } from './jobRecord';
+import { JobRecord, PENDING_STATES, readJobRecord } from './jobRecord';
 
-const PENDING_STATES: readonly JobState[] = ['submitting', 'running'];
+export interface JobStoreOptions {
+  /** Told about problems found on disk: damaged records, files left by a crash. */
+  readonly log?: (message: string) => void;
+  /** How long a lease takeover may take before its marker counts as left by a crashed window. */
+  readonly takeoverGraceMs?: number;
+}
+
+/** What reading one job's record found. */
+export type RecordRead =
+  | { readonly kind: 'found'; readonly record: JobRecord }
+  | { readonly kind: 'missing' }
+  /** The file could not be read as a record; it was moved to `path` for inspection. */
+  | { readonly kind: 'damaged'; readonly path: string }
+  /** Written by a newer version of the extension: left as it is. */
+  | { readonly kind: 'unknownState' }
+  /** The folder itself could not be read (permissions, not a folder). */
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+export interface Recovery {
+  /** Every readable record, newest first. */
+  readonly records: JobRecord[];
+  /** Records that could not be read: where they are (moved aside to `<id>.damaged` when possible). */
+  readonly damaged: string[];
+}
+
+export interface Watch {
+  dispose(): void;
+}
 
 interface Lease {
   readonly owner: string;
   readonly expiresAt: number;
 }
 
+/** A save writes a pending marker before its record: a younger marker without a record may be a save under way. */
+const LEFTOVER_AGE_MS = 60_000;
+const DEFAULT_TAKEOVER_GRACE_MS = 10_000;
+const DEFAULT_WATCH_DELAY_MS = 100;
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException)?.code;
+}
+
 function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+  return errorCode(error) === 'ENOENT';
 }
 
 function isTaken(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException)?.code === 'EEXIST';
+  return errorCode(error) === 'EEXIST';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Jobs on disk, one JSON file each, shared by every window of VS Code. Writes are atomic
- * (write then rename); a lease file says which window polls a job; an exclusive marker file
- * makes sure a result is announced once.
+ * Jobs on disk, one JSON file each, shared by every window of VS Code. Records are written
+ * durably (fsync, then rename); a `.pending` marker per unfinished job lets start-up find
+ * work from one listing; a lease file says which window polls a job; an exclusive marker
+ * file makes sure a result is announced once.
  */
 export class JobStore {
-  constructor(private readonly directory: string) {}
+  private readonly log: (message: string) => void;
+  private readonly takeoverGraceMs: number;
+
+  constructor(
+    private readonly directory: string,
+    options: JobStoreOptions = {},
+  ) {
+    this.log = options.log ?? (() => undefined);
+    this.takeoverGraceMs = options.takeoverGraceMs ?? DEFAULT_TAKEOVER_GRACE_MS;
+  }
 
   async save(record: JobRecord): Promise<void> {
     await fs.mkdir(this.directory, { recursive: true });
-    await this.writeAtomically(this.file(record.id, 'json'), JSON.stringify(record, null, 1));
-    // A marker per unfinished job lets start-up tell, from one directory listing, whether there is anything to resume.
-    if (PENDING_STATES.includes(record.state)) await fs.writeFile(this.file(record.id, 'pending'), '');
-    else await fs.rm(this.file(record.id, 'pending'), { force: true });
+    const marker = this.file(record.id, 'pending');
+    const pending = PENDING_STATES.includes(record.state);
+    // The marker goes first: a crash in between leaves a marker start-up clears, never a job to follow without one.
+    if (pending) await fs.writeFile(marker, '');
+    await this.writeAtomically(this.file(record.id, 'json'), JSON.stringify(record, null, 1), true);
+    if (!pending) await fs.rm(marker, { force: true });
+    await this.syncDirectory();
   }
 
   /** Whether any job is still to be followed: one directory listing, no file read. */
@@ -43,65 +104,93 @@ export class JobStore {
     }
   }
 
-  private async writeAtomically(target: string, content: string): Promise<void> {
-    const temporary = `${target}.${randomUUID()}.tmp`;
-    await fs.writeFile(temporary, content);
-    await fs.rename(temporary, target);
+  async get(id: string): Promise<JobRecord | undefined> {
+    const read = await this.read(id);
+    return read.kind === 'found' ? read.record : undefined;
   }
 
-  async get(id: string): Promise<JobRecord | undefined> {
+  /** Reads one record; a damaged one is moved aside (and logged) rather than skipped in silence. */
+  async read(id: string): Promise<RecordRead> {
+    const file = this.file(id, 'json');
+    let text: string;
     try {
-      return parseJobRecord(JSON.parse(await fs.readFile(this.file(id, 'json'), 'utf8')));
-    } catch {
-      return undefined;
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      return isMissing(error) ? { kind: 'missing' } : { kind: 'unreadable', reason: messageOf(error) };
     }
+    const value = parseJson(text);
+    const reading = readJobRecord(value);
+    if (reading.kind === 'record') return { kind: 'found', record: reading.record };
+    if (reading.kind === 'unknownState') return { kind: 'unknownState' };
+    const reason = text.trim() === '' ? 'the file is empty' : value === undefined ? 'not JSON' : reading.reason;
+    return { kind: 'damaged', path: await this.moveAside(id, reason) };
   }
 
   async list(): Promise<JobRecord[]> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.directory);
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
-    const records = await Promise.all(ids.map((id) => this.get(id)));
-    return records.filter((record): record is JobRecord => record !== undefined).sort((a, b) => b.submittedAt - a.submittedAt);
+    return (await this.readAll()).records;
+  }
+
+  /**
+   * Start-up housekeeping, then every record: removes temporary files and pending markers
+   * left by a crash, and moves damaged records aside, saying where.
+   */
+  async recover(): Promise<Recovery> {
+    const names = await this.names();
+    await this.tidy(() => this.removeLeftoverTemporaryFiles(names));
+    const recovery = await this.readAll();
+    await this.tidy(() => this.removeLeftoverMarkers(names, recovery.records));
+    return recovery;
   }
 
   async remove(id: string): Promise<void> {
     await Promise.all(['json', 'pending', 'lease', 'announced'].map((kind) => fs.rm(this.file(id, kind), { force: true })));
-    await this.removeStaleCopies(this.file(id, 'lease'), '');
+    await this.removeTakeoverMarkers(this.file(id, 'lease'), '');
+  }
+
+  /**
+   * Calls `onPending` with the ids of all pending jobs shortly after a pending marker is
+   * written or removed by any window. Creates the folder if needed, to have one to watch.
+   */
+  watchPending(onPending: (ids: string[]) => void, delayMs = DEFAULT_WATCH_DELAY_MS): Watch {
+    mkdirSync(this.directory, { recursive: true });
+    let timer: NodeJS.Timeout | undefined;
+    const report = () => {
+      timer = undefined;
+      this.pendingIds()
+        .then((ids) => {
+          if (ids.length > 0) onPending(ids);
+        })
+        .catch((error: unknown) => this.log(`Following new jobs in ${this.directory} failed: ${messageOf(error)}`));
+    };
+    const watcher: FSWatcher = watch(this.directory, { persistent: false }, (_event, name) => {
+      // Some platforms do not say which file changed.
+      if (name !== null && !String(name).endsWith('.pending')) return;
+      timer ??= setTimeout(report, delayMs);
+    });
+    watcher.on('error', (error) => this.log(`Watching ${this.directory} for jobs stopped: ${error.message}`));
+    return {
+      dispose: () => {
+        watcher.close();
+        if (timer) clearTimeout(timer);
+      },
+    };
   }
 
   /** Takes or renews the right to poll `id` for `ttlMs`; false while another live window has it. */
   async tryLease(id: string, owner: string, ttlMs: number, now = Date.now()): Promise<boolean> {
     await fs.mkdir(this.directory, { recursive: true });
     const file = this.file(id, 'lease');
-    const lease: Lease = { owner, expiresAt: now + ttlMs };
+    const lease = JSON.stringify({ owner, expiresAt: now + ttlMs } satisfies Lease);
     const current = await this.readLease(file);
     if (current && current.owner !== owner && current.expiresAt > now) return false;
-    if (!current) await this.removeDamagedLease(file, ttlMs, now);
     if (current?.owner === owner) {
-      await this.writeAtomically(file, JSON.stringify(lease));
+      await this.writeAtomically(file, lease, false);
       return true;
     }
-    if (current) {
-      // Expired: the one window that creates this expired lease's takeover marker replaces it.
-      const takeover = `${file}.${current.expiresAt}.old`;
-      try {
-        await fs.writeFile(takeover, owner, { flag: 'wx' });
-      } catch (error) {
-        if (isTaken(error)) return false;
-        throw error;
-      }
-      await this.writeAtomically(file, JSON.stringify(lease));
-      await this.removeStaleCopies(file, takeover);
-      return true;
-    }
+    if (current) return this.takeOver(file, current, lease, owner, now);
+    await this.removeDamagedLease(file, ttlMs, now);
     try {
-      await fs.writeFile(file, JSON.stringify(lease), { flag: 'wx' });
+      await fs.writeFile(file, lease, { flag: 'wx' });
       return true;
     } catch (error) {
       if (isTaken(error)) return false;
@@ -149,6 +238,45 @@ export class JobStore {
     await fs.rm(this.file(id, 'announced'), { force: true });
   }
 
+  /**
+   * Replaces an expired lease. Each takeover of one expired lease goes through markers
+   * created exclusively, so one window wins; a marker older than the grace period was left
+   * by a window that crashed mid-takeover, and the next marker in the sequence is tried.
+   */
+  private async takeOver(file: string, expired: Lease, lease: string, owner: string, now: number): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      const marker = attempt === 0 ? `${file}.${expired.expiresAt}.old` : `${file}.${expired.expiresAt}.${attempt}.old`;
+      try {
+        await fs.writeFile(marker, JSON.stringify({ owner, at: now }), { flag: 'wx' });
+      } catch (error) {
+        if (!isTaken(error)) throw error;
+        if (!(await this.isAbandoned(marker, now))) return false;
+        this.log(`Lease takeover marker ${marker} was left by a window that stopped; trying the next one`);
+        continue;
+      }
+      // A window slower than the grace period may find the lease already taken over.
+      const still = await this.readLease(file);
+      if (still?.owner !== expired.owner || still.expiresAt !== expired.expiresAt) return false;
+      await this.writeAtomically(file, lease, false);
+      await this.removeTakeoverMarkers(file, marker);
+      return true;
+    }
+  }
+
+  /** A takeover marker older than the grace period; its own time, else (written half) its file's. */
+  private async isAbandoned(marker: string, now: number): Promise<boolean> {
+    let createdAt: number;
+    try {
+      const content = parseJson(await fs.readFile(marker, 'utf8')) as { at?: unknown } | undefined;
+      createdAt = typeof content?.at === 'number' ? content.at : (await fs.stat(marker)).mtimeMs;
+    } catch (error) {
+      // Removed meanwhile by a finished takeover: that one won.
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    return now - createdAt > this.takeoverGraceMs;
+  }
+
   /** A lease file left unreadable (a crash mid-write) stops blocking once a lease's time has passed. */
   private async removeDamagedLease(file: string, ttlMs: number, now: number): Promise<void> {
     try {
@@ -169,12 +297,130 @@ export class JobStore {
     }
   }
 
-  /** Removes takeover markers of older leases of this job. */
-  private async removeStaleCopies(file: string, keep: string): Promise<void> {
+  /** Removes takeover markers of this job's lease, but `keep`. */
+  private async removeTakeoverMarkers(file: string, keep: string): Promise<void> {
     const base = path.basename(file);
     const names = await fs.readdir(this.directory);
     const stale = names.filter((name) => name.startsWith(`${base}.`) && name.endsWith('.old') && path.join(this.directory, name) !== keep);
     await Promise.all(stale.map((name) => fs.rm(path.join(this.directory, name), { force: true })));
+  }
+
+  /** Write then rename, so that readers see the old content or the new, never part of it. */
+  private async writeAtomically(target: string, content: string, durable: boolean): Promise<void> {
+    const temporary = `${target}.${randomUUID()}.tmp`;
+    try {
+      const handle = await fs.open(temporary, 'wx');
+      try {
+        await handle.writeFile(content);
+        // Without it, a power cut after the rename can leave an empty record.
+        if (durable) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Makes renames and new files in the folder durable too, where a folder can be synced. */
+  private async syncDirectory(): Promise<void> {
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(this.directory, 'r');
+      await handle.sync();
+    } catch {
+      // Windows cannot open a folder: there the rename is as durable as it gets.
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  /** Where the damaged record of `id` can be inspected: moved to `<id>.damaged`, or left where it was. */
+  private async moveAside(id: string, reason: string): Promise<string> {
+    const file = this.file(id, 'json');
+    const target = this.file(id, 'damaged');
+    try {
+      await fs.rename(file, target);
+      // Without its record, the marker would make start-up look for a job forever.
+      await fs.rm(this.file(id, 'pending'), { force: true });
+    } catch (error) {
+      // Missing: another window moved it first.
+      if (!isMissing(error)) {
+        this.log(`Job record ${file} could not be read (${reason}) nor moved aside: ${messageOf(error)}`);
+        return file;
+      }
+    }
+    this.log(`Job record ${file} could not be read (${reason}); it was moved to ${target}`);
+    return target;
+  }
+
+  private async names(): Promise<string[]> {
+    try {
+      return await fs.readdir(this.directory);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  }
+
+  private async readAll(): Promise<Recovery> {
+    const ids = (await this.names()).filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+    const reads = await Promise.all(ids.map((id) => this.read(id)));
+    const records: JobRecord[] = [];
+    const damaged: string[] = [];
+    for (const [index, read] of reads.entries()) {
+      if (read.kind === 'found') records.push(read.record);
+      if (read.kind === 'damaged') damaged.push(read.path);
+      if (read.kind === 'unreadable') {
+        const file = this.file(ids[index], 'json');
+        this.log(`Job record ${file} could not be read: ${read.reason}`);
+        damaged.push(file);
+      }
+    }
+    return { records: records.sort((a, b) => b.submittedAt - a.submittedAt), damaged };
+  }
+
+  private async pendingIds(): Promise<string[]> {
+    return (await this.names()).filter((name) => name.endsWith('.pending')).map((name) => name.slice(0, -'.pending'.length));
+  }
+
+  /** Housekeeping that fails is logged: it must not keep jobs from being resumed. */
+  private async tidy(step: () => Promise<void>): Promise<void> {
+    await step().catch((error: unknown) => this.log(`Tidying ${this.directory} failed: ${messageOf(error)}`));
+  }
+
+  /** Temporary files of writes cut short; a young one may be a write under way in another window. */
+  private async removeLeftoverTemporaryFiles(names: readonly string[]): Promise<void> {
+    for (const name of names.filter((candidate) => candidate.endsWith('.tmp'))) {
+      const file = path.join(this.directory, name);
+      if (await this.isOlderThan(file, LEFTOVER_AGE_MS)) {
+        await fs.rm(file, { force: true });
+        this.log(`Removed ${file}, left by a write that was cut short`);
+      }
+    }
+  }
+
+  /** Markers of jobs that have ended, or whose record was never written. */
+  private async removeLeftoverMarkers(names: readonly string[], records: readonly JobRecord[]): Promise<void> {
+    const stillPending = new Set(records.filter((record) => PENDING_STATES.includes(record.state)).map((record) => path.basename(this.file(record.id, 'pending'))));
+    const known = new Set(names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length)));
+    for (const name of names.filter((candidate) => candidate.endsWith('.pending') && !stillPending.has(candidate))) {
+      const id = name.slice(0, -'.pending'.length);
+      const file = path.join(this.directory, name);
+      // A record kept for a newer version keeps its marker; so does a save that may be under way.
+      if (known.has(id) && (await this.read(id)).kind === 'unknownState') continue;
+      if (await this.isOlderThan(file, LEFTOVER_AGE_MS)) await fs.rm(file, { force: true });
+    }
+  }
+
+  private async isOlderThan(file: string, ageMs: number): Promise<boolean> {
+    try {
+      return Date.now() - (await fs.stat(file)).mtimeMs > ageMs;
+    } catch {
+      return false;
+    }
   }
 
   private file(id: string, kind: string): string {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
-import { makeTempDir, removeDir, videoRequest } from './support';
+import { makeTempDir, removeDir, videoRequest, waitFor } from './support';
 
 function record(id: string, submittedAt: number, extra: Partial<JobRecord> = {}): JobRecord {
   return {
@@ -60,10 +60,12 @@ describe('JobStore', () => {
       assert.equal(await store.get('job-a'), undefined);
     });
 
-    it('skips damaged files instead of trusting them', async () => {
+    it('moves damaged files aside, saying where, instead of trusting them', async () => {
+      const logs: string[] = [];
+      store = new JobStore(directory, { log: (message) => logs.push(message) });
       await store.save(record('job-ok', 1000));
       fs.writeFileSync(path.join(directory, 'truncated.json'), '{"id":"truncated","endpoint":"https://api');
-      fs.writeFileSync(path.join(directory, 'wrong-shape.json'), JSON.stringify({ ...record('wrong-shape', 2000), state: 'exploded' }));
+      fs.writeFileSync(path.join(directory, 'empty.json'), '');
       // Completed without a video: nothing to show, so not a record.
       fs.writeFileSync(path.join(directory, 'no-video.json'), JSON.stringify(record('no-video', 3000, { state: 'completed' })));
       fs.writeFileSync(path.join(directory, 'array.json'), '[]');
@@ -71,8 +73,62 @@ describe('JobStore', () => {
         (await store.list()).map((job) => job.id),
         ['job-ok'],
       );
+      assert.deepEqual(fs.readdirSync(directory).sort(), ['array.damaged', 'empty.damaged', 'job-ok.json', 'job-ok.pending', 'no-video.damaged', 'truncated.damaged']);
+      assert.equal(fs.readFileSync(path.join(directory, 'truncated.damaged'), 'utf8'), '{"id":"truncated","endpoint":"https://api', 'kept as it was');
+      assert.equal(logs.length, 4);
+      assert.ok(logs.some((line) => line.includes('empty.json') && line.includes('the file is empty') && line.includes(path.join(directory, 'empty.damaged'))));
       assert.equal(await store.get('truncated'), undefined);
-      assert.equal(await store.get('no-video'), undefined);
+    });
+
+    it('reads a damaged record as damaged, and where it was moved', async () => {
+      fs.mkdirSync(directory, { recursive: true });
+      fs.writeFileSync(path.join(directory, 'job-a.json'), '{"id":');
+      assert.deepEqual(await store.read('job-a'), { kind: 'damaged', path: path.join(directory, 'job-a.damaged') });
+      assert.deepEqual(await store.read('job-a'), { kind: 'missing' });
+    });
+
+    it('leaves a record of a newer version alone', async () => {
+      fs.mkdirSync(directory, { recursive: true });
+      const newer = JSON.stringify({ ...record('job-new', 1000), state: 'rendering' });
+      fs.writeFileSync(path.join(directory, 'job-new.json'), newer);
+      fs.writeFileSync(path.join(directory, 'job-new.pending'), '');
+      fs.utimesSync(path.join(directory, 'job-new.pending'), new Date(0), new Date(0));
+      assert.deepEqual(await store.recover(), { records: [], damaged: [] });
+      assert.deepEqual(await store.read('job-new'), { kind: 'unknownState' });
+      assert.deepEqual(fs.readdirSync(directory).sort(), ['job-new.json', 'job-new.pending']);
+    });
+
+    it('syncs a record to disk before renaming it into place', async () => {
+      await store.save(record('job-a', 1000));
+      const handle = await fs.promises.open(path.join(directory, 'job-a.json'), 'r');
+      const prototype = Object.getPrototypeOf(handle) as { sync: () => Promise<void> };
+      await handle.close();
+      const original = prototype.sync;
+      const seen: string[][] = [];
+      prototype.sync = function (this: unknown) {
+        seen.push(fs.readdirSync(directory).sort());
+        return original.call(this);
+      };
+      try {
+        await store.save(record('job-b', 2000));
+      } finally {
+        prototype.sync = original;
+      }
+      assert.ok(seen.length >= 1);
+      const [first] = seen;
+      assert.ok(!first.includes('job-b.json'), `synced before the rename: ${first.join(', ')}`);
+      const temporary = first.find((name) => name.startsWith('job-b.json.') && name.endsWith('.tmp'));
+      assert.ok(temporary, `the record was synced as a temporary file: ${first.join(', ')}`);
+      assert.deepEqual(await store.get('job-b'), record('job-b', 2000));
+    });
+
+    it('removes its temporary file when a write fails', async () => {
+      fs.mkdirSync(path.join(directory, 'job-a.json'), { recursive: true });
+      await assert.rejects(store.save(record('job-a', 1000)));
+      assert.deepEqual(
+        fs.readdirSync(directory).filter((name) => name.endsWith('.tmp')),
+        [],
+      );
     });
 
     it('keeps ids with path characters inside its folder', async () => {
@@ -103,6 +159,72 @@ describe('JobStore', () => {
       assert.deepEqual(fs.readdirSync(directory), []);
       assert.equal(await store.claimAnnouncement('job-a'), true);
       assert.equal(await store.tryLease('job-a', 'owner-b', 60_000), true);
+    });
+  });
+
+  describe('recovery after a crash', () => {
+    const old = new Date(Date.now() - 10 * 60_000);
+
+    it('removes temporary files a crash left, but not a write under way', async () => {
+      await store.save(record('job-a', 1000));
+      const leftover = path.join(directory, 'job-a.json.1234.tmp');
+      const young = path.join(directory, 'job-a.json.5678.tmp');
+      fs.writeFileSync(leftover, '{"id":"job-a"');
+      fs.utimesSync(leftover, old, old);
+      fs.writeFileSync(young, '{"id":"job-a"');
+      const { records } = await store.recover();
+      assert.deepEqual(
+        records.map((job) => job.id),
+        ['job-a'],
+      );
+      assert.equal(fs.existsSync(leftover), false);
+      assert.equal(fs.existsSync(young), true);
+    });
+
+    it('moves an empty record aside with its marker, so that start-up stops looking for it', async () => {
+      const logs: string[] = [];
+      store = new JobStore(directory, { log: (message) => logs.push(message) });
+      await store.save(record('job-a', 1000));
+      fs.writeFileSync(path.join(directory, 'job-a.json'), '');
+      assert.equal(await store.hasPending(), true);
+      const damaged = path.join(directory, 'job-a.damaged');
+      assert.deepEqual(await store.recover(), { records: [], damaged: [damaged] });
+      assert.equal(await store.hasPending(), false);
+      assert.deepEqual(fs.readdirSync(directory), ['job-a.damaged']);
+      assert.ok(logs.some((line) => line.includes(damaged)));
+    });
+
+    it('clears old markers of ended jobs and of records never written, not young ones', async () => {
+      await store.save(record('ended', 1000, { state: 'failed', error: { code: 'X', message: 'No.' } }));
+      await store.save(record('running', 2000));
+      for (const name of ['ended.pending', 'never-written.pending', 'running.pending']) {
+        fs.writeFileSync(path.join(directory, name), '');
+        fs.utimesSync(path.join(directory, name), old, old);
+      }
+      fs.writeFileSync(path.join(directory, 'being-saved.pending'), '');
+      await store.recover();
+      assert.deepEqual(
+        fs.readdirSync(directory).filter((name) => name.endsWith('.pending')).sort(),
+        ['being-saved.pending', 'running.pending'],
+      );
+    });
+  });
+
+  describe('watching for pending jobs', () => {
+    it('reports jobs other windows start, creating the folder to watch', async () => {
+      const reported: string[][] = [];
+      const watch = store.watchPending((ids) => reported.push(ids), 10);
+      try {
+        assert.ok(fs.statSync(directory).isDirectory());
+        const other = new JobStore(directory);
+        await other.save(record('job-a', 1000, { state: 'submitting' }));
+        await waitFor('job-a to be reported', () => reported.some((ids) => ids.includes('job-a')));
+        await other.save(record('job-b', 2000));
+        await waitFor('job-b to be reported', () => reported.some((ids) => ids.includes('job-b')));
+        assert.deepEqual(reported.at(-1)?.sort(), ['job-a', 'job-b']);
+      } finally {
+        watch.dispose();
+      }
     });
   });
 
@@ -155,6 +277,57 @@ describe('JobStore', () => {
       for (let round = 0; round < 20; round++) {
         const owners = ['A', 'B', 'C', 'D', 'E'];
         const granted = await Promise.all(owners.map((owner) => store.tryLease(`job-${round}`, owner, ttl, t0)));
+        assert.equal(granted.filter(Boolean).length, 1, `round ${round}: ${granted}`);
+      }
+    });
+
+    describe('taken over from a window that crashed mid-takeover', () => {
+      const grace = 5_000;
+      const expiredAt = t0 + ttl;
+      const marker = () => path.join(directory, `job.lease.${expiredAt}.old`);
+
+      beforeEach(async () => {
+        store = new JobStore(directory, { takeoverGraceMs: grace });
+        assert.equal(await store.tryLease('job', 'A', ttl, t0), true);
+      });
+
+      it('is taken over once the marker is older than the grace period', async () => {
+        // The crashed window wrote its marker, and never the lease.
+        fs.writeFileSync(marker(), JSON.stringify({ owner: 'crashed', at: expiredAt + 1 }));
+        assert.equal(await store.tryLease('job', 'B', ttl, expiredAt + 2), false, 'a takeover may be under way');
+        assert.equal(await store.tryLease('job', 'B', ttl, expiredAt + grace + 2), true);
+        assert.equal(await store.tryLease('job', 'A', ttl, expiredAt + grace + 3), false, 'B holds it now');
+        assert.equal(await store.tryLease('job', 'B', ttl, expiredAt + grace + 4), true, 'and renews it');
+        assert.deepEqual(
+          fs.readdirSync(directory).filter((name) => name.endsWith('.old')),
+          [`job.lease.${expiredAt}.1.old`],
+        );
+      });
+
+      it('is taken over when the marker was left empty, by the age of its file', async () => {
+        fs.writeFileSync(marker(), '');
+        const written = fs.statSync(marker()).mtimeMs;
+        assert.equal(await store.tryLease('job', 'B', ttl, written + 1), false);
+        assert.equal(await store.tryLease('job', 'B', ttl, written + grace + 1), true);
+      });
+
+      it('goes to exactly one of several windows taking it over at once', async () => {
+        for (let round = 0; round < 30; round++) {
+          const id = `job-${round}`;
+          assert.equal(await store.tryLease(id, 'A', ttl, t0), true);
+          fs.writeFileSync(path.join(directory, `${id}.lease.${expiredAt}.old`), JSON.stringify({ owner: 'crashed', at: expiredAt }));
+          const now = expiredAt + grace + 1;
+          const granted = await Promise.all(['B', 'C', 'D', 'E', 'F'].map((owner) => store.tryLease(id, owner, ttl, now)));
+          assert.equal(granted.filter(Boolean).length, 1, `round ${round}: ${granted}`);
+        }
+      });
+    });
+
+    it('goes to exactly one of several owners taking over an expired lease at once', async () => {
+      for (let round = 0; round < 20; round++) {
+        assert.equal(await store.tryLease(`job-${round}`, 'A', ttl, t0), true);
+        const owners = ['B', 'C', 'D', 'E', 'F'];
+        const granted = await Promise.all(owners.map((owner) => store.tryLease(`job-${round}`, owner, ttl, t0 + ttl + 1)));
         assert.equal(granted.filter(Boolean).length, 1, `round ${round}: ${granted}`);
       }
     });
