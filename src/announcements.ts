@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { showError, showInfo, showWarning } from './notify';
 import { PictoryApp } from './app';
 import { readSettings } from './config';
-import { submit } from './generate';
+import { submit } from './generate/submission';
 import { JobRecord } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 
@@ -29,16 +29,45 @@ export function announce(app: PictoryApp, record: JobRecord): void {
     case 'timedOut':
       return offer(
         showWarning(
-          vscode.l10n.t('"{0}" is still not ready after {1} minutes. Stopped waiting; the job is kept.', prompt, readSettings().timeoutMinutes),
+          vscode.l10n.t('"{0}" is still not ready after {1} minutes. Stopped waiting; the job is kept.', prompt, minutesAllowed(record)),
           vscode.l10n.t('Check Again'),
         ),
         () => app.jobs.checkAgain(record.id),
       );
     case 'stopped':
       return announceStopped(app, record, prompt);
+    case 'unconfirmed':
+      return offer(
+        showWarning(
+          vscode.l10n.t(
+            'Pictory\'s answer to "{0}" was lost, and no such video appeared in your Pictory videos within {1} minutes. Check https://app.pictory.ai before sending it again.',
+            prompt,
+            minutesAllowed(record),
+          ),
+          vscode.l10n.t('Check Again'),
+        ),
+        () => app.jobs.checkAgain(record.id),
+      );
     default:
       return;
   }
+}
+
+/** Pictory accepted a job whose record could not be written: it is followed, but only in this window. */
+export function announceUnrecorded(record: JobRecord, reason: string): void {
+  const copy = vscode.l10n.t('Copy Job Id');
+  offer(
+    showWarning(
+      vscode.l10n.t(
+        'Pictory accepted "{0}" (job {1}), but the job could not be saved on disk ({2}). It is followed in this window, and saving is retried; keep the job id in case this window closes.',
+        shortenPrompt(record.request.prompt),
+        record.id,
+        reason,
+      ),
+      copy,
+    ),
+    () => Promise.resolve(vscode.env.clipboard.writeText(record.id)),
+  );
 }
 
 /** Runs `action` when the user picks one of the notification's buttons; failures are shown. */
@@ -48,22 +77,48 @@ function offer(shown: Thenable<string | undefined>, action: (answer: string) => 
     .catch((error: unknown) => void showError(error instanceof Error ? error.message : String(error)));
 }
 
+/** The job's own time limit (the setting may have changed since it was submitted). */
+function minutesAllowed(record: JobRecord): number {
+  return Math.max(1, Math.round((record.deadline - record.submittedAt) / 60_000));
+}
+
 function announceCompleted(app: PictoryApp, record: JobRecord, prompt: string): void {
-  const settings = readSettings();
-  if (settings.openPreviewOnCompletion) app.previews.show(record);
+  const message = vscode.l10n.t('Video ready: "{0}"', prompt);
+  // The panel opens beside the editor without taking the keyboard from the user.
+  if (readSettings().openPreviewOnCompletion || app.previews.isOpen(record.id)) {
+    app.previews.show(record, { preserveFocus: true });
+    void showInfo(message);
+    return;
+  }
   const open = vscode.l10n.t('Open Preview');
-  void showInfo(vscode.l10n.t('Video ready: "{0}"', prompt), open).then((answer) => {
+  void showInfo(message, open).then((answer) => {
     if (answer === open) app.previews.show(record);
   });
 }
 
 function announceStopped(app: PictoryApp, record: JobRecord, prompt: string): void {
-  const checkAgain = vscode.l10n.t('Check Again');
-  const keyRejected = record.error?.code === 'unauthorized';
-  const enterKey = vscode.l10n.t('Enter New Key');
-  const actions = keyRejected ? [enterKey, checkAgain] : [checkAgain];
-  offer(showError(vscode.l10n.t('Stopped checking "{0}": {1}', prompt, record.error?.message ?? ''), ...actions), async (answer) => {
-    if (answer === enterKey && !(await app.keys.askAndStore('rejected'))) return;
-    await app.jobs.checkAgain(record.id);
-  });
+  void stoppedActions(app, record).then((actions) =>
+    offer(showError(vscode.l10n.t('Stopped checking "{0}": {1}', prompt, record.error?.message ?? ''), ...actions.map((a) => a.label)), async (answer) => {
+      const action = actions.find((candidate) => candidate.label === answer);
+      if (action?.unblock && !(await action.unblock())) return;
+      await app.jobs.checkAgain(record.id);
+    }),
+  );
+}
+
+interface StoppedAction {
+  readonly label: string;
+  /** Runs before checking again; false stops there. */
+  readonly unblock?: () => Promise<boolean>;
+}
+
+async function stoppedActions(app: PictoryApp, record: JobRecord): Promise<StoppedAction[]> {
+  const checkAgain = { label: vscode.l10n.t('Check Again') };
+  if (record.error?.code === 'unauthorized') {
+    return [{ label: vscode.l10n.t('Enter New Key'), unblock: async () => !!(await app.keys.askAndStore('rejected')) }, checkAgain];
+  }
+  if (record.error?.code === 'NO_CLIENT' && !(await app.keys.get())) {
+    return [{ label: vscode.l10n.t('Set API Key'), unblock: async () => !!(await app.keys.askAndStore('missing')) }];
+  }
+  return [checkAgain];
 }

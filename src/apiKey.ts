@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showError } from './notify';
 import { Logger } from './log';
 
 const SECRET_KEY = 'pictory.apiKey';
@@ -47,7 +48,7 @@ export class ApiKeyStore {
       this.unsaved = key;
       const reason = error instanceof Error ? this.logger.redact(error.message) : '';
       this.logger.error(`Storing the API key failed: ${reason}`);
-      void vscode.window.showErrorMessage(
+      void showError(
         vscode.l10n.t(
           'The API key could not be saved in the system keychain ({0}). It will be used in this window only; set up a keychain (for example gnome-keyring) to keep it.',
           reason,
@@ -80,17 +81,12 @@ function askForKey(reason: 'missing' | 'rejected' | 'change'): Promise<string | 
       resolve(value);
     };
     input.onDidTriggerButton(() => void vscode.env.openExternal(vscode.Uri.parse(API_KEY_PAGE)), undefined, disposables);
-    input.onDidChangeValue(
-      (value) => {
-        input.validationMessage = /\s/.test(value.trim()) ? vscode.l10n.t('A key has no spaces.') : undefined;
-      },
-      undefined,
-      disposables,
-    );
+    input.onDidChangeValue((value) => (input.validationMessage = keyProblem(value.trim())), undefined, disposables);
     input.onDidAccept(
       () => {
         const value = input.value.trim();
-        if (value && !/\s/.test(value)) finish(value);
+        input.validationMessage = keyProblem(value);
+        if (value && !input.validationMessage) finish(value);
       },
       undefined,
       disposables,
@@ -98,4 +94,16 @@ function askForKey(reason: 'missing' | 'rejected' | 'change'): Promise<string | 
     input.onDidHide(() => finish(undefined), undefined, disposables);
     input.show();
   });
+}
+
+/**
+ * A key travels in an HTTP header, which takes printable ASCII only: anything else (a
+ * space, a letter pasted with an accent, an invisible character) cannot be sent at all.
+ */
+export function keyProblem(key: string): string | undefined {
+  const bad = [...key].find((character) => !/^[\x21-\x7e]$/.test(character));
+  if (bad === undefined) return undefined;
+  if (/\s/.test(bad)) return vscode.l10n.t('A key has no spaces or line breaks.');
+  const code = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return vscode.l10n.t('A key has only printable ASCII characters; this one contains {0}.', code);
 }

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
-import { readSettings } from './config';
+import { normalizeEndpoint, readSettings } from './config';
 import { JobManager } from './jobs/jobManager';
 import { JobRecord } from './jobs/jobRecord';
 import { JobStore } from './jobs/jobStore';
@@ -13,6 +13,7 @@ import { LastEditorTracker, runPreviewAction } from './preview/previewActions';
 import { PreviewPanels } from './preview/previewPanel';
 import { AudioInfo } from './preview/protocol';
 import { JobStatusBar } from './statusBar';
+import { SubmissionsInFlight } from './generate/submission';
 
 /**
  * Owns everything the extension creates. Parts are made on first use, so that activation
@@ -22,6 +23,7 @@ export class PictoryApp implements vscode.Disposable {
   readonly logger = new Logger();
   readonly keys: ApiKeyStore;
   readonly loadFetch: () => Promise<Fetch>;
+  readonly submissions = new SubmissionsInFlight();
   private readonly disposables: vscode.Disposable[] = [this.logger];
   private jobManager: JobManager | undefined;
   private jobStatusBar: JobStatusBar | undefined;
@@ -31,6 +33,7 @@ export class PictoryApp implements vscode.Disposable {
   constructor(
     readonly context: vscode.ExtensionContext,
     private readonly onJobFinished: (record: JobRecord) => void,
+    private readonly onJobUnrecorded: (record: JobRecord, reason: string) => void,
   ) {
     this.keys = new ApiKeyStore(context.secrets, this.logger);
     this.loadFetch = lazyFetch(path.join(context.extensionPath, 'dist', 'fetch.js'));
@@ -43,7 +46,7 @@ export class PictoryApp implements vscode.Disposable {
   get jobs(): JobManager {
     if (!this.jobManager) {
       const manager = new JobManager({
-        store: new JobStore(this.jobsFolder),
+        store: new JobStore(this.jobsFolder, { log: (message) => this.logger.warn(message) }),
         clientFor: (endpoint) => this.clientForStoredJob(endpoint),
         timing: () => {
           const settings = readSettings();
@@ -53,7 +56,12 @@ export class PictoryApp implements vscode.Disposable {
       });
       this.jobManager = manager;
       this.jobStatusBar = new JobStatusBar(manager);
-      this.disposables.push(manager.onDidFinish(this.onJobFinished), { dispose: () => manager.dispose() }, this.jobStatusBar);
+      this.disposables.push(
+        manager.onDidFinish(this.onJobFinished),
+        manager.onDidFailToRecord(this.onJobUnrecorded),
+        { dispose: () => manager.dispose() },
+        this.jobStatusBar,
+      );
     }
     return this.jobManager;
   }
@@ -104,13 +112,13 @@ export class PictoryApp implements vscode.Disposable {
 
   /** A job is only ever polled at the endpoint it was submitted to, with the user's key. */
   private async clientForStoredJob(endpoint: string): Promise<PictoryClient | string> {
-    if (endpoint !== readSettings().apiBaseUrl) {
+    if (normalizeEndpoint(endpoint) !== readSettings().apiBaseUrl) {
       return vscode.l10n.t('The job was submitted to {0}, but "pictory.apiBaseUrl" is now different.', endpoint);
     }
     const problem = endpointProblem(endpoint);
     if (problem) return problem;
     const key = await this.keys.get();
-    return key ? this.createClient(endpoint, key) : vscode.l10n.t('No API key is set.');
+    return key ? this.createClient(normalizeEndpoint(endpoint), key) : vscode.l10n.t('No API key is set.');
   }
 
   private async probeAudio(url: string): Promise<AudioInfo> {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
+import { showError, showInfo } from './notify';
 import { PictoryApp } from './app';
-import { generateVideo } from './generate';
+import { generateVideo } from './generate/generateVideo';
 import { showJobs } from './jobList';
 import { showRunningJobs, SHOW_RUNNING_JOBS_COMMAND } from './statusBar';
 
@@ -10,11 +11,11 @@ type CommandHandler = (app: PictoryApp) => Promise<unknown>;
 const COMMANDS: Record<string, CommandHandler> = {
   'pictory.generateVideo': generateVideo,
   'pictory.setApiKey': async (app) => {
-    if (await app.keys.askAndStore('change')) void vscode.window.showInformationMessage(vscode.l10n.t('Pictory API key saved.'));
+    if (await app.keys.askAndStore('change')) void showInfo(vscode.l10n.t('Pictory API key saved.'));
   },
   'pictory.clearApiKey': async (app) => {
     await app.keys.clear();
-    void vscode.window.showInformationMessage(vscode.l10n.t('Pictory API key removed.'));
+    void showInfo(vscode.l10n.t('Pictory API key removed.'));
   },
   'pictory.showJobs': showJobs,
   [SHOW_RUNNING_JOBS_COMMAND]: (app) => showRunningJobs(app.jobs),
@@ -28,7 +29,7 @@ export function registerCommands(app: PictoryApp): vscode.Disposable[] {
       } catch (error) {
         const message = app.logger.redact(error instanceof Error ? error.message : String(error));
         app.logger.error(`${id} failed: ${message}`);
-        void vscode.window.showErrorMessage(vscode.l10n.t('Pictory: {0}', message));
+        void showError(vscode.l10n.t('Pictory: {0}', message));
       }
     }),
   );

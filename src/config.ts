@@ -11,6 +11,8 @@ export interface PictorySettings {
   readonly timeoutMinutes: number;
   readonly webhookUrl?: string;
   readonly openPreviewOnCompletion: boolean;
+  /** Show the request and its cost before sending when no pick was asked. */
+  readonly confirmBeforeGenerating: boolean;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -22,26 +24,33 @@ function positive(value: unknown, fallback: number, minimum: number): number {
 }
 
 /**
- * Where the key is sent, and where Pictory posts results, is the user's decision alone: a
- * folder's `.vscode/settings.json` comes with whatever repository was cloned, so only the
- * user's own (global) value or the default counts, whatever the setting's scope says.
+ * Where the key is sent, where Pictory posts results, and what is paid for are the user's
+ * decision alone: a folder's `.vscode/settings.json` comes with whatever repository was
+ * cloned, so only the user's own (global) value or the default counts, whatever the
+ * setting's scope says.
  */
 function userValue(section: vscode.WorkspaceConfiguration, key: string): unknown {
   const inspected = section.inspect(key);
   return inspected?.globalValue ?? inspected?.defaultValue;
 }
 
+/** `https://host/api/` and `https://host/api` are the same endpoint. */
+export function normalizeEndpoint(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
 /** The one place settings are read. */
 export function readSettings(): PictorySettings {
   const section = vscode.workspace.getConfiguration('pictory');
   return {
-    apiBaseUrl: nonEmpty(userValue(section, 'apiBaseUrl')) ?? DEFAULT_API_BASE_URL,
-    defaultModel: nonEmpty(section.get('defaultModel')),
-    defaultAspectRatio: nonEmpty(section.get('defaultAspectRatio')),
-    defaultDuration: nonEmpty(section.get('defaultDuration')),
+    apiBaseUrl: normalizeEndpoint(nonEmpty(userValue(section, 'apiBaseUrl')) ?? DEFAULT_API_BASE_URL),
+    defaultModel: nonEmpty(userValue(section, 'defaultModel')),
+    defaultAspectRatio: nonEmpty(userValue(section, 'defaultAspectRatio')),
+    defaultDuration: nonEmpty(userValue(section, 'defaultDuration')),
     pollingIntervalSeconds: positive(section.get('pollingIntervalSeconds'), 15, 1),
     timeoutMinutes: positive(section.get('timeoutMinutes'), 30, 1),
     webhookUrl: nonEmpty(userValue(section, 'webhookUrl')),
     openPreviewOnCompletion: section.get<boolean>('openPreviewOnCompletion') ?? true,
+    confirmBeforeGenerating: userValue(section, 'confirmBeforeGenerating') !== false,
   };
 }

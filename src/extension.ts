@@ -1,15 +1,22 @@
 import * as vscode from 'vscode';
-import { announce } from './announcements';
+import { observeNotifications, showError, ShownNotification, showWarning } from './notify';
+import { announce, announceUnrecorded } from './announcements';
 import { PictoryApp } from './app';
 import { registerCommands } from './commands';
 import { PREVIEW_VIEW_TYPE } from './preview/previewPanel';
 
 export interface TestApi {
   readonly app: PictoryApp;
+  /** Every notification shown since activation, oldest first. */
+  readonly notifications: ShownNotification[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
-  const app: PictoryApp = new PictoryApp(context, (record) => announce(app, record));
+  const app: PictoryApp = new PictoryApp(
+    context,
+    (record) => announce(app, record),
+    announceUnrecorded,
+  );
   context.subscriptions.push(app, ...registerCommands(app));
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
@@ -19,15 +26,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       },
     }),
   );
-  // Start-up activation exists only to resume jobs left by a closed window.
-  if (await app.hasPendingJobs()) {
-    await app.jobs.resume().catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      app.logger.error(`Resuming jobs failed: ${message}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Pictory could not resume unfinished jobs: {0}', message));
-    });
+  // Start-up activation exists only to follow jobs: those a closed window left, and those
+  // another window starts from now on (so that they live on if that window closes).
+  context.subscriptions.push(app.jobs.watchForJobs());
+  if (await app.hasPendingJobs()) await resumeJobs(app);
+  return context.extensionMode === vscode.ExtensionMode.Test ? testApi(app) : undefined;
+}
+
+async function resumeJobs(app: PictoryApp): Promise<void> {
+  try {
+    const { damaged } = await app.jobs.resume();
+    if (damaged.length > 0) {
+      void showWarning(vscode.l10n.t('Pictory could not read {0} stored job records; they were kept for inspection: {1}', damaged.length, damaged.join(', ')));
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    app.logger.error(`Resuming jobs failed: ${message}`);
+    void showError(vscode.l10n.t('Pictory could not resume unfinished jobs: {0}', message));
   }
-  return context.extensionMode === vscode.ExtensionMode.Test ? { app } : undefined;
+}
+
+function testApi(app: PictoryApp): TestApi {
+  const notifications: ShownNotification[] = [];
+  app.context.subscriptions.push(observeNotifications((notification) => notifications.push(notification)));
+  return { app, notifications };
 }
 
 export function deactivate(): void {}

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showInfo } from './notify';
 import { PictoryApp } from './app';
 import { JobRecord, RESUMABLE_STATES } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
@@ -6,7 +7,7 @@ import { shortenPrompt } from './pictory/prompts';
 function stateLabel(record: JobRecord): string {
   const labels: Record<JobRecord['state'], string> = {
     submitting: vscode.l10n.t('$(loading~spin) submitting'),
-    maybeCreated: vscode.l10n.t('$(question) may have been created'),
+    maybeCreated: vscode.l10n.t('$(search) may have been created: looking for it'),
     running: vscode.l10n.t('$(sync~spin) generating'),
     completed: vscode.l10n.t('$(check) ready'),
     failed: vscode.l10n.t('$(error) failed'),
@@ -15,6 +16,7 @@ function stateLabel(record: JobRecord): string {
     cancelled: vscode.l10n.t('$(debug-pause) stopped waiting'),
     timedOut: vscode.l10n.t('$(clock) timed out'),
     stopped: vscode.l10n.t('$(warning) stopped'),
+    unconfirmed: vscode.l10n.t('$(question) may have been created: not found in your videos'),
   };
   return labels[record.state];
 }
@@ -23,7 +25,7 @@ function stateLabel(record: JobRecord): string {
 export async function showJobs(app: PictoryApp): Promise<void> {
   const records = await app.jobs.list();
   if (records.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No Pictory jobs yet. Select some text and run "Pictory: Generate Video".'));
+    void showInfo(vscode.l10n.t('No Pictory jobs yet. Select some text and run "Pictory: Generate Video".'));
     return;
   }
   const picked = await vscode.window.showQuickPick(

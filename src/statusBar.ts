@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { askModal, showInfo } from './notify';
 import { JobManager } from './jobs/jobManager';
 import { JobRecord } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
@@ -11,6 +12,11 @@ export function formatElapsed(ms: number): string {
   const minutes = Math.floor((totalSeconds % 3600) / 60);
   const seconds = String(totalSeconds % 60).padStart(2, '0');
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+function jobStatusWord(job: JobRecord): string {
+  if (job.state === 'maybeCreated') return vscode.l10n.t('answer lost: looking for it in your videos');
+  return job.apiStatus ?? vscode.l10n.t('submitted');
 }
 
 /**
@@ -73,7 +79,7 @@ export class JobStatusBar implements vscode.Disposable {
     tooltip.isTrusted = false;
     tooltip.appendText(vscode.l10n.t('Pictory jobs (click to manage)') + '\n\n');
     for (const job of running) {
-      tooltip.appendText(`• "${shortenPrompt(job.request.prompt)}" · ${job.request.model} · ${job.apiStatus ?? 'submitted'}\n\n`);
+      tooltip.appendText(`• "${shortenPrompt(job.request.prompt)}" · ${job.request.model} · ${jobStatusWord(job)}\n\n`);
     }
     item.tooltip = tooltip;
   }
@@ -88,7 +94,7 @@ export class JobStatusBar implements vscode.Disposable {
 export async function showRunningJobs(jobs: JobManager): Promise<void> {
   const running = jobs.running();
   if (running.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No Pictory video is being generated.'));
+    void showInfo(vscode.l10n.t('No Pictory video is being generated.'));
     return;
   }
   const picked = await vscode.window.showQuickPick(
@@ -96,20 +102,17 @@ export async function showRunningJobs(jobs: JobManager): Promise<void> {
       job,
       label: shortenPrompt(job.request.prompt, 60),
       description: `${job.request.model} · ${job.request.aspectRatio} · ${job.request.duration}`,
-      detail: vscode.l10n.t('{0} · {1} elapsed · job {2}', job.apiStatus ?? 'submitted', formatElapsed(Date.now() - job.submittedAt), job.id),
+      detail: vscode.l10n.t('{0} · {1} elapsed · job {2}', jobStatusWord(job), formatElapsed(Date.now() - job.submittedAt), job.id),
     })),
     { title: vscode.l10n.t('Running Pictory Jobs'), placeHolder: vscode.l10n.t('Pick a job to stop waiting for it') },
   );
   if (!picked) return;
   const stop = vscode.l10n.t('Stop Waiting');
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await askModal(
     vscode.l10n.t('Stop waiting for "{0}"?', shortenPrompt(picked.job.request.prompt)),
-    {
-      modal: true,
-      detail: vscode.l10n.t(
-        "Pictory's API cannot stop a generation, so its credits may still be charged. The job id is kept: \"Pictory: Show Jobs\" can check it again later.",
-      ),
-    },
+    vscode.l10n.t(
+      "Pictory's API cannot stop a generation, so its credits may still be charged. The job id is kept: \"Pictory: Show Jobs\" can check it again later.",
+    ),
     stop,
   );
   if (answer === stop) await jobs.cancel(picked.job.id);

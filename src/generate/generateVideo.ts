@@ -1,16 +1,13 @@
 import * as vscode from 'vscode';
-import { showError, showWarning } from './notify';
-import { PictoryApp } from './app';
-import { readSettings } from './config';
-import { SubmissionUncertain } from './jobs/jobManager';
-import { formatCredits, pickVideoChoice } from './picker';
-import { checkChoice, ChoiceProblem, estimateCredits, findModel, VideoChoice } from './pictory/catalog';
-import { VideoRequest } from './pictory/client';
-import { describeError, PictoryApiError } from './pictory/errors';
-import { endpointProblem } from './pictory/http';
-import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS, promptsFromSelections, shortenPrompt } from './pictory/prompts';
-
-const PICTORY_APP_URL = 'https://app.pictory.ai';
+import { PictoryApp } from '../app';
+import { readSettings } from '../config';
+import { askModal, showError, showInfo } from '../notify';
+import { checkChoice, ChoiceProblem, VideoChoice } from '../pictory/catalog';
+import { describeError, PictoryApiError } from '../pictory/errors';
+import { endpointProblem } from '../pictory/http';
+import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS, promptsFromSelections } from '../pictory/prompts';
+import { confirmPresetChoice, describeChoice, PickedChoice, pickVideoChoice } from './picker';
+import { submitAll } from './submission';
 
 /** The selected texts of the active editor, or a prompt typed into an input box. */
 async function collectPrompts(): Promise<string[] | undefined> {
@@ -60,25 +57,43 @@ function showSettingProblem(message: string): void {
 }
 
 async function confirmBatch(count: number, choice: VideoChoice): Promise<boolean> {
-  const model = findModel(choice.model);
-  const total = model ? estimateCredits(model, choice.duration) * count : 0;
   const generate = vscode.l10n.t('Generate {0} Videos', count);
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await askModal(
     vscode.l10n.t('Generate {0} videos, one for each selection?', count),
-    { modal: true, detail: vscode.l10n.t('{0}, {1}, {2} each. Estimated cost: {3} in all.', choice.model, choice.aspectRatio, choice.duration, formatCredits(total)) },
+    vscode.l10n.t('Estimated cost: {0}.', describeChoice(choice, count)),
     generate,
   );
   return answer === generate;
 }
 
-/** The whole "Pictory: Generate Video" flow: prompts, three picks, key, submission. */
+/** Whether the user has seen, and accepted, what will be sent and what it costs. */
+function confirmCost(picked: PickedChoice, count: number, confirmPreset: boolean): Promise<boolean> {
+  if (count > 1) return confirmBatch(count, picked.choice);
+  if (picked.allPreset && confirmPreset) return confirmPresetChoice(picked.choice, count);
+  return Promise.resolve(true);
+}
+
+/** Drops prompts already on their way (the command run twice); says so when that leaves nothing. */
+function withoutPromptsInFlight(app: PictoryApp, prompts: string[]): string[] {
+  const fresh = prompts.filter((prompt) => !app.submissions.has(prompt));
+  if (fresh.length < prompts.length) {
+    void showInfo(
+      fresh.length === 0
+        ? vscode.l10n.t('This prompt is already being sent to Pictory.')
+        : vscode.l10n.t('{0} of the prompts are already being sent to Pictory: they are not sent again.', prompts.length - fresh.length),
+    );
+  }
+  return fresh;
+}
+
+/** The whole "Pictory: Generate Video" flow: prompts, picks, cost, key, submission. */
 export async function generateVideo(app: PictoryApp): Promise<void> {
   app.trackEditors();
-  const prompts = await collectPrompts();
-  if (!prompts || prompts.length === 0) return;
-  const refused = prompts.map(promptProblemMessage).find((message) => message !== undefined);
+  const collected = await collectPrompts();
+  if (!collected || collected.length === 0) return;
+  const refused = collected.map(promptProblemMessage).find((message) => message !== undefined);
   if (refused) {
-    const which = prompts.length > 1 ? vscode.l10n.t(' Nothing was sent.') : '';
+    const which = collected.length > 1 ? vscode.l10n.t(' Nothing was sent.') : '';
     void showError(refused + which);
     return;
   }
@@ -86,11 +101,10 @@ export async function generateVideo(app: PictoryApp): Promise<void> {
   const defaults = { model: settings.defaultModel, aspectRatio: settings.defaultAspectRatio, duration: settings.defaultDuration };
   const defaultsProblem = checkChoice(defaults);
   if (defaultsProblem) return showSettingProblem(choiceProblemMessage(defaultsProblem));
-  const choice = await pickVideoChoice(defaults, prompts.length);
-  if (!choice) return;
-  const choiceProblem = checkChoice(choice);
-  if (choiceProblem) return showSettingProblem(choiceProblemMessage(choiceProblem));
-  if (prompts.length > 1 && !(await confirmBatch(prompts.length, choice))) return;
+  let prompts = withoutPromptsInFlight(app, collected);
+  if (prompts.length === 0) return;
+  const picked = await pickVideoChoice(defaults, prompts.length);
+  if (!picked || !(await confirmCost(picked, prompts.length, settings.confirmBeforeGenerating))) return;
   const endpointIssue = endpointProblem(settings.apiBaseUrl);
   if (endpointIssue) {
     void showError(describeError(new PictoryApiError('insecureEndpoint', { cause: endpointIssue }), vscode.l10n.t));
@@ -98,60 +112,9 @@ export async function generateVideo(app: PictoryApp): Promise<void> {
   }
   const key = await app.keys.getOrAsk();
   if (!key) return;
+  // The picks take a while: the same prompt may have been sent from another run meanwhile.
+  prompts = withoutPromptsInFlight(app, prompts);
   const webhook = settings.webhookUrl;
-  for (const prompt of prompts) {
-    await submitWithKey(app, settings.apiBaseUrl, key, { prompt, ...choice, ...(webhook ? { webhook } : {}) });
-  }
-}
-
-/** Sends one request to the configured endpoint (never to one a stored job remembers). */
-export async function submit(app: PictoryApp, request: VideoRequest): Promise<void> {
-  const endpoint = readSettings().apiBaseUrl;
-  const key = await app.keys.getOrAsk();
-  if (key) await submitWithKey(app, endpoint, key, request);
-}
-
-/**
- * Sends one request. Failures are reported without waiting for the user, so that the other
- * prompts of a batch go on; a rejected key is replaced and the request sent again on request.
- */
-async function submitWithKey(app: PictoryApp, endpoint: string, key: string, request: VideoRequest): Promise<void> {
-  try {
-    const record = await app.jobs.submit(app.createClient(endpoint, key), endpoint, request);
-    vscode.window.setStatusBarMessage(vscode.l10n.t('Pictory accepted "{0}" (job {1})', shortenPrompt(request.prompt), record.id), 5000);
-  } catch (error) {
-    reportSubmitError(app, request, error).catch((failure: unknown) =>
-      app.logger.error(`Reporting a failed submission failed: ${failure instanceof Error ? failure.message : String(failure)}`),
-    );
-  }
-}
-
-async function reportSubmitError(app: PictoryApp, request: VideoRequest, error: unknown): Promise<void> {
-  if (error instanceof SubmissionUncertain) {
-    const open = vscode.l10n.t('Open Pictory');
-    const answer = await showWarning(describeError(error.cause, vscode.l10n.t), open);
-    if (answer === open) await vscode.env.openExternal(vscode.Uri.parse(PICTORY_APP_URL));
-    return;
-  }
-  if (!(error instanceof PictoryApiError)) {
-    const reason = app.logger.redact(error instanceof Error ? error.message : String(error));
-    app.logger.error(`Submitting "${shortenPrompt(request.prompt)}" failed: ${reason}`);
-    void showError(vscode.l10n.t('Pictory: {0}', reason));
-    return;
-  }
-  const message = app.logger.redact(describeError(error, vscode.l10n.t));
-  app.logger.error(`Submitting "${shortenPrompt(request.prompt)}" failed: ${message}`);
-  if (error.kind === 'unauthorized') {
-    const enterKey = vscode.l10n.t('Enter New Key');
-    const answer = await showError(message, enterKey);
-    if (answer === enterKey && (await app.keys.askAndStore('rejected'))) await submit(app, request);
-    return;
-  }
-  if (error.transient) {
-    const retry = vscode.l10n.t('Retry');
-    const answer = await showError(message, retry);
-    if (answer === retry) await submit(app, request);
-    return;
-  }
-  void showError(message);
+  const requests = prompts.map((prompt) => ({ prompt, ...picked.choice, ...(webhook ? { webhook } : {}) }));
+  await submitAll(app, settings.apiBaseUrl, key, requests);
 }

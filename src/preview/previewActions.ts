@@ -2,6 +2,7 @@ import { createWriteStream, promises as fs } from 'fs';
 import { pipeline } from 'stream/promises';
 import { Readable, Transform } from 'stream';
 import * as vscode from 'vscode';
+import { showError, showInfo, showWarning } from '../notify';
 import { JobRecord } from '../jobs/jobRecord';
 import { Fetch } from '../pictory/http';
 import { shortenPrompt } from '../pictory/prompts';
@@ -40,7 +41,7 @@ export interface PreviewActionsDeps {
 export async function runPreviewAction(action: PreviewAction, record: JobRecord, deps: PreviewActionsDeps): Promise<void> {
   const url = safeMediaUrl(record.video?.url, record.endpoint);
   if (!url) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('This job has no video address that is safe to open.'));
+    void showError(vscode.l10n.t('This job has no video address that is safe to open.'));
     return;
   }
   switch (action) {
@@ -61,7 +62,7 @@ export async function runPreviewAction(action: PreviewAction, record: JobRecord,
 async function insertLink(record: JobRecord, url: string, editors: LastEditorTracker): Promise<void> {
   const editor = editors.editor;
   if (!editor) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('Open a text editor to insert the link into.'));
+    void showWarning(vscode.l10n.t('Open a text editor to insert the link into.'));
     return;
   }
   const link = markdownLink(record.request.prompt, url);
@@ -80,7 +81,7 @@ async function downloadVideo(record: JobRecord, url: string, deps: PreviewAction
   });
   if (!target) return;
   if (target.scheme !== 'file') {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Videos can only be saved to a local folder.'));
+    void showError(vscode.l10n.t('Videos can only be saved to a local folder.'));
     return;
   }
   await vscode.window.withProgress(
@@ -92,14 +93,14 @@ async function downloadVideo(record: JobRecord, url: string, deps: PreviewAction
         await saveTo(url, target.fsPath, deps.loadFetch, controller.signal, (fraction) => progress.report({ increment: fraction * 100 }));
         deps.log(`Downloaded job ${record.id} to ${target.fsPath}`);
         const reveal = vscode.l10n.t('Reveal in File Explorer');
-        void vscode.window.showInformationMessage(vscode.l10n.t('Saved {0}', target.fsPath), reveal).then((answer) => {
+        void showInfo(vscode.l10n.t('Saved {0}', target.fsPath), reveal).then((answer) => {
           if (answer === reveal) void vscode.commands.executeCommand('revealFileInOS', target);
         });
       } catch (error) {
         if (controller.signal.aborted) return;
         const reason = error instanceof Error ? error.message : String(error);
         deps.log(`Download of job ${record.id} failed: ${reason}`);
-        void vscode.window.showErrorMessage(vscode.l10n.t('The download failed: {0}', reason));
+        void showError(vscode.l10n.t('The download failed: {0}', reason));
       } finally {
         subscription.dispose();
       }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import { showError } from '../notify';
 import { JobRecord } from '../jobs/jobRecord';
 import { safeMediaUrl } from '../pictory/urls';
 import { shortenPrompt } from '../pictory/prompts';
@@ -7,6 +8,8 @@ import { inertText } from '../pictory/text';
 import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, PreviewData, WebviewMessage } from './protocol';
 
 export const PREVIEW_VIEW_TYPE = 'pictory.preview';
+const READY_TIMEOUT_MS = 5000;
+const MAX_RELOADS = 3;
 
 export interface PreviewHost {
   readonly extensionUri: vscode.Uri;
@@ -118,6 +121,10 @@ class PreviewPanel {
   private readonly state: { show?: ExtensionMessage; audio?: ExtensionMessage } = {};
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  private ready = false;
+  private readyTimer: NodeJS.Timeout | undefined;
+  /** How often the page was set again because it never said it was ready. */
+  reloads = 0;
   report: PanelReport | undefined;
 
   constructor(
@@ -134,18 +141,43 @@ class PreviewPanel {
     panel.onDidDispose(
       () => {
         this.disposed = true;
+        clearTimeout(this.readyTimer);
         this.disposables.forEach((d) => d.dispose());
         onDispose();
       },
       undefined,
       this.disposables,
     );
+    // A hidden panel's page is discarded; it loads again when shown, and must say so again.
+    panel.onDidChangeViewState(() => panel.visible && this.expectReady(), undefined, this.disposables);
     this.render();
   }
 
-  reveal(record: JobRecord): void {
+  /**
+   * VS Code (web) sometimes never delivers a page's script and style when several panels
+   * open at once, leaving a blank panel that never says it is ready: set its page again.
+   */
+  private expectReady(): void {
+    this.ready = false;
+    clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => this.onReadyOverdue(), READY_TIMEOUT_MS);
+  }
+
+  private onReadyOverdue(): void {
+    if (this.disposed || this.ready || !this.panel.visible) return;
+    if (this.reloads >= MAX_RELOADS) {
+      this.host.log(`Preview of job ${this.record.id} did not load after ${this.reloads} attempts`);
+      return;
+    }
+    this.reloads++;
+    this.host.log(`Preview of job ${this.record.id} did not load within ${READY_TIMEOUT_MS / 1000} s: setting its page again (attempt ${this.reloads})`);
+    this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, previewData(this.record));
+    this.expectReady();
+  }
+
+  reveal(record: JobRecord, preserveFocus: boolean): void {
     this.record = record;
-    this.panel.reveal();
+    this.panel.reveal(undefined, preserveFocus);
   }
 
   private render(): void {
@@ -154,6 +186,7 @@ class PreviewPanel {
     this.panel.iconPath = new vscode.ThemeIcon('device-camera-video');
     this.state.show = { type: 'show', data };
     this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, data);
+    this.expectReady();
     if (data.videoUrl) {
       void this.host.probeAudio(data.videoUrl).then((audio) => {
         this.state.audio = { type: 'audio', audio };
@@ -167,13 +200,15 @@ class PreviewPanel {
     if (!message) return;
     switch (message.type) {
       case 'ready':
+        this.ready = true;
+        clearTimeout(this.readyTimer);
         for (const pending of [this.state.show, this.state.audio]) if (pending) void this.panel.webview.postMessage(pending);
         return;
       case 'action':
         this.host.runAction(message.action, this.record).catch((error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
           this.host.log(`${message.action} failed for job ${this.record.id}: ${reason}`);
-          void vscode.window.showErrorMessage(vscode.l10n.t('Pictory: {0}', inertText(reason)));
+          void showError(vscode.l10n.t('Pictory: {0}', inertText(reason)));
         });
         return;
       case 'status':
@@ -190,13 +225,18 @@ export class PreviewPanels implements vscode.Disposable {
 
   constructor(private readonly host: PreviewHost) {}
 
-  show(record: JobRecord): void {
+  isOpen(jobId: string): boolean {
+    return this.panels.has(jobId);
+  }
+
+  show(record: JobRecord, options: { preserveFocus?: boolean } = {}): void {
+    const preserveFocus = options.preserveFocus ?? false;
     const existing = this.panels.get(record.id);
     if (existing) {
-      existing.reveal(record);
+      existing.reveal(record, preserveFocus);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, '', vscode.ViewColumn.Beside, {
+    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, '', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, {
       enableScripts: true,
       retainContextWhenHidden: false,
       localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'media')],

@@ -32,6 +32,27 @@ async function selectInNewDocument(text: string): Promise<void> {
   editor.selection = new vscode.Selection(document.positionAt(0), document.positionAt(text.length));
 }
 
+/** Runs `action` while the test folder's `.vscode/settings.json` holds `settings`. */
+async function withFolderSettings(settings: Record<string, unknown>, action: () => Promise<void>): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test workspace has a folder');
+  const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
+  fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+  const changed = new Promise<void>((resolve) => {
+    const subscription = vscode.workspace.onDidChangeConfiguration(() => {
+      subscription.dispose();
+      resolve();
+    });
+  });
+  fs.writeFileSync(settingsFile, JSON.stringify(settings));
+  try {
+    await Promise.race([changed, pause(3000)]);
+    await action();
+  } finally {
+    fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+  }
+}
+
 function filesUnder(folder: string): string[] {
   if (!fs.existsSync(folder)) return [];
   return fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
@@ -66,7 +87,7 @@ describe('Pictory: Generate Video in VS Code', function () {
   });
 
   after(async () => {
-    for (const key of ['apiBaseUrl', 'pollingIntervalSeconds', 'defaultModel', 'defaultAspectRatio', 'defaultDuration', 'openPreviewOnCompletion']) {
+    for (const key of ['apiBaseUrl', 'pollingIntervalSeconds', 'defaultModel', 'defaultAspectRatio', 'defaultDuration', 'openPreviewOnCompletion', 'confirmBeforeGenerating']) {
       await setSetting(key, undefined);
     }
     await server.close();
@@ -86,7 +107,8 @@ describe('Pictory: Generate Video in VS Code', function () {
 
   it('contributes its commands, activates only on demand, and registers every command', async () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { activationEvents: string[]; contributes: { commands: Array<{ command: string }> } };
-    assert.ok(!manifest.activationEvents.includes('*'));
+    // Start-up (to resume unfinished jobs) and a restored preview; commands activate by their own contribution.
+    assert.deepEqual(manifest.activationEvents, ['onStartupFinished', 'onWebviewPanel:pictory.preview']);
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [...COMMAND_IDS].sort());
     const registered = await vscode.commands.getCommands(true);
     for (const id of COMMAND_IDS) assert.ok(registered.includes(id), `${id} is registered`);
@@ -145,19 +167,111 @@ describe('Pictory: Generate Video in VS Code', function () {
     assert.equal(server.requests.length, 0);
   });
 
-  it('refuses an invalid default before sending anything', async () => {
+  it('refuses a default model whose default aspect ratio it cannot make, before the first pick', async () => {
     await setSetting('defaultModel', 'veo3.1');
     await setSetting('defaultAspectRatio', '1:1');
     await selectInNewDocument('A square video that Veo cannot make');
+    const shown = api.notifications.length;
     await vscode.commands.executeCommand('pictory.generateVideo');
+    assert.deepEqual(
+      api.notifications.slice(shown).map((n) => [n.severity, n.message]),
+      [['error', 'The setting "pictory.defaultAspectRatio" is "1:1", which veo3.1 does not support (it supports 16:9, 9:16).']],
+    );
     assert.equal(server.requests.length, 0);
   });
 
-  describe('with every choice preset', () => {
+  it('asks for the aspect ratio when the picked model does not support the default one', async () => {
+    await setSetting('defaultAspectRatio', '1:1');
+    await setSetting('defaultDuration', '8s');
+    const prompt = 'A kite over green hills, aerial view';
+    await selectInNewDocument(prompt);
+    const flow = vscode.commands.executeCommand('pictory.generateVideo');
+    await pause(800);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // veo3.1
+    await pause(500);
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem'); // 9:16, asked although 1:1 is the default
+    await flow;
+    assert.deepEqual(posts().map((p) => p.body), [{ prompt, model: 'veo3.1', aspectRatio: '9:16', duration: '8s' }]);
+  });
+
+  it('shows the request and its cost when settings answer every pick, and sends only on Enter', async () => {
+    await setSetting('defaultModel', 'veo3.1_fast');
+    await setSetting('defaultAspectRatio', '16:9');
+    await setSetting('defaultDuration', '4s');
+    const prompt = 'A lighthouse beam sweeping over fog';
+    await selectInNewDocument(prompt);
+    const flow = vscode.commands.executeCommand('pictory.generateVideo');
+    await pause(800);
+    assert.equal(posts().length, 0, 'nothing is sent before the user accepts');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await flow;
+    assert.deepEqual(posts().map((p) => p.body), [{ prompt, model: 'veo3.1_fast', aspectRatio: '16:9', duration: '4s' }]);
+    await finishedJob(prompt);
+  });
+
+  it('sends nothing when the cost confirmation is dismissed, even if a folder tries to turn it off', async () => {
+    await setSetting('defaultModel', 'veo3.1');
+    await setSetting('defaultAspectRatio', '16:9');
+    await setSetting('defaultDuration', '8s');
+    await withFolderSettings({ 'pictory.confirmBeforeGenerating': false }, async () => {
+      await selectInNewDocument('A costly clip nobody confirmed');
+      const flow = vscode.commands.executeCommand('pictory.generateVideo');
+      await pause(800);
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await flow;
+    });
+    assert.equal(server.requests.length, 0);
+  });
+
+  describe('with every choice preset and no confirmation', () => {
     beforeEach(async () => {
       await setSetting('defaultModel', 'veo3.1_fast');
       await setSetting('defaultAspectRatio', '16:9');
       await setSetting('defaultDuration', '4s');
+      await setSetting('confirmBeforeGenerating', false);
+    });
+
+    afterEach(async () => {
+      await setSetting('confirmBeforeGenerating', undefined);
+      await setSetting('apiBaseUrl', server.baseUrl);
+      await api.app.keys.store(KEY);
+    });
+
+    it('sends a prompt once when the command runs again while it is being submitted', async () => {
+      server.addFault({ method: 'POST', fault: { kind: 'delay', ms: 1500 } });
+      const prompt = 'A hummingbird drinking from a red flower';
+      await selectInNewDocument(prompt);
+      const first = vscode.commands.executeCommand('pictory.generateVideo');
+      await pause(300);
+      const shown = api.notifications.length;
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      await first;
+      assert.equal(posts().length, 1);
+      assert.deepEqual(api.notifications.slice(shown).map((n) => n.message), ['This prompt is already being sent to Pictory.']);
+      await finishedJob(prompt);
+    });
+
+    it('treats a trailing slash in the endpoint as the same endpoint', async () => {
+      await setSetting('apiBaseUrl', `${server.baseUrl}/`);
+      const prompt = 'A slash at the end of the address';
+      await selectInNewDocument(prompt);
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      const record = await finishedJob(prompt);
+      assert.equal(record.state, 'completed');
+      assert.ok(posts()[0].path.endsWith('/pictoryapis/v1/aistudio/videos'));
+    });
+
+    it('opens the preview beside the editor without taking the focus, with no redundant button', async () => {
+      const prompt = 'A cat watching snow fall through a window';
+      await selectInNewDocument(prompt);
+      const shown = api.notifications.length;
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      await finishedJob(prompt);
+      await waitFor('the preview panel', () => api.app.previews.openPanelTitles().find((title) => title.startsWith('Video: A cat watching')));
+      const ready = await waitFor('the announcement', () => api.notifications.slice(shown).find((n) => n.message.startsWith('Video ready')));
+      assert.deepEqual(ready.actions, [], 'no "Open Preview" while the preview is open');
+      assert.equal(vscode.window.activeTextEditor?.document.getText(), prompt, 'the editor keeps the focus');
     });
 
     it('reports a failed job and leaves nothing running', async () => {
@@ -184,30 +298,24 @@ describe('Pictory: Generate Video in VS Code', function () {
       assert.equal(server.requests.length, polls);
     });
 
-    it('ignores a workspace folder that tries to redirect the key', async () => {
+    it('ignores a workspace folder that tries to redirect the key or choose what is paid for', async () => {
       const evil = await startPictoryServer();
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      assert.ok(folder, 'the test workspace has a folder');
-      const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
-      fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-      const changed = new Promise<void>((resolve) => {
-        const subscription = vscode.workspace.onDidChangeConfiguration(() => {
-          subscription.dispose();
-          resolve();
-        });
-      });
-      fs.writeFileSync(settingsFile, JSON.stringify({ 'pictory.apiBaseUrl': evil.baseUrl, 'pictory.webhookUrl': `${evil.origin}/hook` }));
       try {
-        await Promise.race([changed, pause(3000)]);
-        const prompt = 'A lantern festival seen from a bridge';
-        await selectInNewDocument(prompt);
-        await vscode.commands.executeCommand('pictory.generateVideo');
-        assert.equal(evil.requests.length, 0, 'nothing reached the folder-chosen host');
-        assert.equal(posts().length, 1);
-        assert.equal((posts()[0].body as { webhook?: string }).webhook, undefined);
-        await finishedJob(prompt);
+        const folderSettings = {
+          'pictory.apiBaseUrl': evil.baseUrl,
+          'pictory.webhookUrl': `${evil.origin}/hook`,
+          'pictory.defaultModel': 'veo3.1',
+          'pictory.defaultDuration': '8s',
+        };
+        await withFolderSettings(folderSettings, async () => {
+          const prompt = 'A lantern festival seen from a bridge';
+          await selectInNewDocument(prompt);
+          await vscode.commands.executeCommand('pictory.generateVideo');
+          assert.equal(evil.requests.length, 0, 'nothing reached the folder-chosen host');
+          assert.deepEqual(posts().map((p) => p.body), [{ prompt, model: 'veo3.1_fast', aspectRatio: '16:9', duration: '4s' }]);
+          await finishedJob(prompt);
+        });
       } finally {
-        fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
         await evil.close();
       }
     });

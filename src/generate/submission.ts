@@ -1,0 +1,132 @@
+import * as vscode from 'vscode';
+import { PictoryApp } from '../app';
+import { readSettings } from '../config';
+import { SubmissionUncertain } from '../jobs/jobManager';
+import { showError, showWarning } from '../notify';
+import { VideoRequest } from '../pictory/client';
+import { describeError, PictoryApiError } from '../pictory/errors';
+import { shortenPrompt } from '../pictory/prompts';
+
+const PICTORY_APP_URL = 'https://app.pictory.ai';
+
+/** A failure after which the next request would fail the same way: the batch waits for the user. */
+interface Blocked {
+  readonly index: number;
+  readonly error: PictoryApiError;
+}
+
+function blocksTheRest(error: unknown): error is PictoryApiError {
+  if (!(error instanceof PictoryApiError)) return false;
+  if (error.kind === 'unauthorized') return true;
+  // The server could not be reached at all: nothing was sent, and nothing else will be.
+  return (error.kind === 'network' || error.kind === 'timeout') && !error.details.maybeCreated;
+}
+
+/** Prompts on their way to Pictory, so that running the command again sends none twice. */
+export class SubmissionsInFlight {
+  private readonly prompts = new Set<string>();
+
+  has(prompt: string): boolean {
+    return this.prompts.has(prompt);
+  }
+
+  add(prompts: readonly string[]): void {
+    for (const prompt of prompts) this.prompts.add(prompt);
+  }
+
+  delete(prompts: readonly string[]): void {
+    for (const prompt of prompts) this.prompts.delete(prompt);
+  }
+}
+
+/** Sends one request to the configured endpoint (never to one a stored job remembers). */
+export async function submit(app: PictoryApp, request: VideoRequest): Promise<void> {
+  const key = await app.keys.getOrAsk();
+  if (key) await submitAll(app, readSettings().apiBaseUrl, key, [request]);
+}
+
+/**
+ * Sends the requests one after another under a visible "Submitting…" notification. A
+ * rejected key or an unreachable server stops the batch with one message; once the user
+ * fixes it (new key, Retry) the rest goes on from where it stopped. Other failures are
+ * reported without holding up the rest.
+ */
+export async function submitAll(app: PictoryApp, endpoint: string, key: string, requests: readonly VideoRequest[]): Promise<void> {
+  const prompts = requests.map((request) => request.prompt);
+  app.submissions.add(prompts);
+  try {
+    let queue = requests;
+    let currentKey: string | undefined = key;
+    while (queue.length > 0 && currentKey) {
+      const blocked = await sendWithProgress(app, endpoint, currentKey, queue);
+      if (!blocked) return;
+      queue = queue.slice(blocked.index);
+      currentKey = await askToUnblock(app, blocked.error, currentKey, queue.length);
+    }
+  } finally {
+    app.submissions.delete(prompts);
+  }
+}
+
+function sendWithProgress(app: PictoryApp, endpoint: string, key: string, queue: readonly VideoRequest[]): Thenable<Blocked | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pictory') }, async (progress) => {
+    const client = app.createClient(endpoint, key);
+    for (const [index, request] of queue.entries()) {
+      const counter = queue.length > 1 ? vscode.l10n.t(' ({0} of {1})', index + 1, queue.length) : '';
+      progress.report({ message: vscode.l10n.t('Submitting "{0}"…{1}', shortenPrompt(request.prompt), counter) });
+      try {
+        const record = await app.jobs.submit(client, endpoint, request);
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Pictory accepted "{0}" (job {1})', shortenPrompt(request.prompt), record.id), 5000);
+      } catch (error) {
+        if (blocksTheRest(error)) return { index, error };
+        reportFailure(app, request, error);
+      }
+    }
+    return undefined;
+  });
+}
+
+/** The key to go on with (a new one, or the same for Retry), or `undefined` to stop. */
+async function askToUnblock(app: PictoryApp, error: PictoryApiError, key: string, notSent: number): Promise<string | undefined> {
+  const message = app.logger.redact(describeError(error, vscode.l10n.t));
+  app.logger.error(`Submitting stopped: ${message}`);
+  const waiting = notSent > 1 ? vscode.l10n.t(' {0} videos were not sent yet.', notSent) : vscode.l10n.t(' Nothing was sent.');
+  if (error.kind === 'unauthorized') {
+    const enterKey = vscode.l10n.t('Enter New Key');
+    const answer = await showError(message + waiting, enterKey);
+    return answer === enterKey ? app.keys.askAndStore('rejected') : undefined;
+  }
+  const retry = vscode.l10n.t('Retry');
+  const answer = await showError(message + waiting, retry);
+  return answer === retry ? key : undefined;
+}
+
+/** Shown without waiting for the user, so that the rest of a batch goes on. */
+function reportFailure(app: PictoryApp, request: VideoRequest, error: unknown): void {
+  describeFailure(app, request, error).catch((failure: unknown) =>
+    app.logger.error(`Reporting a failed submission failed: ${failure instanceof Error ? failure.message : String(failure)}`),
+  );
+}
+
+async function describeFailure(app: PictoryApp, request: VideoRequest, error: unknown): Promise<void> {
+  const prompt = shortenPrompt(request.prompt);
+  if (error instanceof SubmissionUncertain) {
+    const open = vscode.l10n.t('Open Pictory');
+    const message = vscode.l10n.t(
+      '"{0}": {1} The extension is looking for it in your Pictory videos and will tell you when it is found.',
+      prompt,
+      describeError(error.cause, vscode.l10n.t),
+    );
+    const answer = await showWarning(app.logger.redact(message), open);
+    if (answer === open) await vscode.env.openExternal(vscode.Uri.parse(PICTORY_APP_URL));
+    return;
+  }
+  const reason = app.logger.redact(error instanceof PictoryApiError ? describeError(error, vscode.l10n.t) : error instanceof Error ? error.message : String(error));
+  app.logger.error(`Submitting "${prompt}" failed: ${reason}`);
+  if (error instanceof PictoryApiError && error.transient && !error.details.maybeCreated) {
+    const retry = vscode.l10n.t('Retry');
+    if ((await showError(vscode.l10n.t('Pictory: {0}', reason), retry)) === retry) await submit(app, request);
+    return;
+  }
+  void showError(vscode.l10n.t('Pictory: {0}', reason));
+}
