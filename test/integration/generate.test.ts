@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { JobRecord } from '../../src/jobs/jobRecord';
+import { JobStore } from '../../src/jobs/jobStore';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 
 const EXTENSION_ID = 'pictory-vscode.pictory-vscode';
@@ -32,26 +33,32 @@ async function selectInNewDocument(text: string): Promise<void> {
   editor.selection = new vscode.Selection(document.positionAt(0), document.positionAt(text.length));
 }
 
-/** Runs `action` while the test folder's `.vscode/settings.json` holds `settings`. */
+/** What the workspace (folder) level says of `key` right now. */
+function folderValue(key: string): unknown {
+  const inspected = vscode.workspace.getConfiguration().inspect(key);
+  return inspected?.workspaceFolderValue ?? inspected?.workspaceValue;
+}
+
+/**
+ * Runs `action` while the test folder's `.vscode/settings.json` holds `settings`, once VS Code
+ * has read the file (seen through a sentinel setting: the Pictory ones may be ignored on purpose).
+ */
 async function withFolderSettings(settings: Record<string, unknown>, action: () => Promise<void>): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the test workspace has a folder');
   const settingsFile = path.join(folder.uri.fsPath, '.vscode', 'settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-  const changed = new Promise<void>((resolve) => {
-    const subscription = vscode.workspace.onDidChangeConfiguration(() => {
-      subscription.dispose();
-      resolve();
-    });
-  });
-  fs.writeFileSync(settingsFile, JSON.stringify(settings));
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, [SENTINEL]: 7 }));
   try {
-    await Promise.race([changed, pause(3000)]);
+    await waitFor('VS Code to read the folder settings', () => folderValue(SENTINEL) === 7);
     await action();
   } finally {
     fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+    await waitFor('VS Code to forget the folder settings', () => folderValue(SENTINEL) === undefined);
   }
 }
+
+const SENTINEL = 'editor.tabSize';
 
 function filesUnder(folder: string): string[] {
   if (!fs.existsSync(folder)) return [];
@@ -253,13 +260,15 @@ describe('Pictory: Generate Video in VS Code', function () {
     });
 
     it('treats a trailing slash in the endpoint as the same endpoint', async () => {
-      await setSetting('apiBaseUrl', `${server.baseUrl}/`);
       const prompt = 'A slash at the end of the address';
       await selectInNewDocument(prompt);
       await vscode.commands.executeCommand('pictory.generateVideo');
+      const submitted = await waitFor('the job to run', () => jobFor(prompt));
+      await api.app.jobs.cancel(submitted.id);
+      await setSetting('apiBaseUrl', `${server.baseUrl}/`);
+      await api.app.jobs.checkAgain(submitted.id);
       const record = await finishedJob(prompt);
-      assert.equal(record.state, 'completed');
-      assert.ok(posts()[0].path.endsWith('/pictoryapis/v1/aistudio/videos'));
+      assert.equal(record.state, 'completed', record.error?.message);
     });
 
     it('opens the preview beside the editor without taking the focus, with no redundant button', async () => {
@@ -271,7 +280,13 @@ describe('Pictory: Generate Video in VS Code', function () {
       await waitFor('the preview panel', () => api.app.previews.openPanelTitles().find((title) => title.startsWith('Video: A cat watching')));
       const ready = await waitFor('the announcement', () => api.notifications.slice(shown).find((n) => n.message.startsWith('Video ready')));
       assert.deepEqual(ready.actions, [], 'no "Open Preview" while the preview is open');
-      assert.equal(vscode.window.activeTextEditor?.document.getText(), prompt, 'the editor keeps the focus');
+      // The tab model reaches the extension host a moment later: wait until it has the preview.
+      await waitFor('the preview tab', () =>
+        vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((tab) => tab.input instanceof vscode.TabInputWebview && tab.label.startsWith('Video: A cat')),
+      );
+      const active = vscode.window.tabGroups.activeTabGroup.activeTab;
+      assert.ok(active?.input instanceof vscode.TabInputText, `the editor keeps the focus, not ${active?.label}`);
+      assert.equal(vscode.window.activeTextEditor?.document.getText(), prompt);
     });
 
     it('reports a failed job and leaves nothing running', async () => {
@@ -318,6 +333,38 @@ describe('Pictory: Generate Video in VS Code', function () {
       } finally {
         await evil.close();
       }
+    });
+
+    it('names the job\'s own time limit when it times out, not the current setting', async () => {
+      const prompt = 'A glacier calving into the sea #forever';
+      await selectInNewDocument(prompt);
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      const submitted = await waitFor('the job to run', () => jobFor(prompt));
+      await api.app.jobs.cancel(submitted.id);
+      // As a window that ran it with a 7-minute limit would have left it, its deadline passed.
+      const submittedAt = Date.now() - 8 * 60_000;
+      const left: JobRecord = { ...submitted, state: 'running', submittedAt, deadline: submittedAt + 7 * 60_000, updatedAt: Date.now() };
+      await new JobStore(api.app.jobsFolder).save(left);
+      const shown = api.notifications.length;
+      await api.app.jobs.adopt([left.id]);
+      const timedOut = await waitFor('the timeout to be announced', () => api.notifications.slice(shown).find((n) => n.message.includes('still not ready')));
+      assert.match(timedOut.message, /still not ready after 7 minutes/);
+      assert.deepEqual(timedOut.actions, ['Check Again']);
+    });
+
+    it('offers to set a key when a job is resumed without one', async () => {
+      const prompt = 'A night train crossing a bridge #forever';
+      await selectInNewDocument(prompt);
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      const submitted = await waitFor('the job to run', () => jobFor(prompt));
+      await api.app.jobs.cancel(submitted.id);
+      await api.app.keys.clear();
+      await new JobStore(api.app.jobsFolder).save({ ...submitted, state: 'running', updatedAt: Date.now() });
+      const shown = api.notifications.length;
+      await api.app.jobs.adopt([submitted.id]);
+      const stopped = await waitFor('the stop to be announced', () => api.notifications.slice(shown).find((n) => n.message.startsWith('Stopped checking')));
+      assert.match(stopped.message, /No API key is set/);
+      assert.deepEqual(stopped.actions, ['Set API Key']);
     });
 
     it('never writes the key to the logs or the stored jobs', async () => {
