@@ -47,8 +47,6 @@ Promise.resolve(extension.activate(context)).then(() => {
     fetchLoaded: loaded.includes('fetch.js'),
     vscodeCalls: calls.length,
   }));
-  // The job store's watcher (which follows jobs other windows start) keeps a real host busy on purpose.
-  process.exit(0);
 });
 `;
 

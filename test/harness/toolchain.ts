@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeTempDir, removeTempDir } from './cleanup';
-import { commonArgs, serverEnvironment } from './codeServer';
+import { commonArgs, serverEnvironment } from './codeServerArgs';
 import { toolchainCacheDir } from './paths';
 import { delay, runCommand, tailOfFile } from './processes';
 

@@ -20,9 +20,31 @@ const PLAY_FOR_A_SECOND = `(async () => {
 })()`;
 
 const LANTERN_LINE = 5;
+const LANTERN_PROMPT = 'A paper lantern floating over a calm lake at night, slow camera push-in';
 const LANTERN_READY = 'Video ready: "A paper lantern';
 const FOX_LINE = 7;
+const FOX_PROMPT = 'A red fox running through fresh snow at sunrise, wide shot';
+const FOX_READY = 'Video ready: "A red fox';
 const FAIL_LINE = 9;
+
+/** A file of three more prompts, one every other line from line 3. */
+const MORE_PROMPTS_FILE = 'more-prompts.md';
+const MORE_PROMPTS = [
+  'A lighthouse on a cliff at dawn, waves crashing below',
+  'A hot air balloon drifting over a red desert canyon',
+  'A snowy mountain village at night with warm windows',
+];
+
+/** The quick picks' title, with the step counter VS Code adds to it. */
+const GENERATE = 'Generate Video';
+const step = (current: number, total: number): string => `${GENERATE} (${current}/${total})`;
+
+/** A poll answer that keeps a job running, whatever the server's own count says. */
+const STILL_RUNNING = { kind: 'status', status: 200, body: '{"success":true,"data":{"status":"in-progress"}}' } as const;
+const JOB_POLL = /\/v1\/jobs\//;
+
+/** The first words of a prompt, as notifications and tab titles show it shortened. */
+const opening = (prompt: string): string => prompt.split(' ').slice(0, 4).join(' ');
 
 describe('Pictory in VS Code, as a user drives it', function () {
   this.timeout(180_000);
@@ -31,6 +53,8 @@ describe('Pictory in VS Code, as a user drives it', function () {
   let workbench: Workbench;
 
   const apiRequests = () => demo.pictory.requests;
+  const posts = () => apiRequests().filter((request) => request.method === 'POST');
+  const postedPrompts = () => posts().map((request) => (request.body as { prompt: string }).prompt);
 
   before(async () => {
     demo = await startDemo({ pollsUntilDone: 3, pollingIntervalSeconds: 1 });
@@ -66,39 +90,92 @@ describe('Pictory in VS Code, as a user drives it', function () {
   }
 
   async function chooseVideo(model: string, ratio: string, duration: string): Promise<void> {
-    await workbench.pick('Step 1/3', model);
-    await workbench.pick('Step 2/3', ratio);
-    await workbench.pick('Step 3/3', duration);
+    await workbench.pick(step(1, 3), model);
+    await workbench.pick(step(2, 3), ratio);
+    await workbench.pick(step(3, 3), duration);
+  }
+
+  /** Opens the file of three more prompts (written now, as if by another program) and selects the three. */
+  async function selectMorePrompts(): Promise<void> {
+    const file = path.join(demo.workspace, MORE_PROMPTS_FILE);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, `# More video ideas\n\n${MORE_PROMPTS.join('\n\n')}\n`);
+    await workbench.openFromExplorer(MORE_PROMPTS_FILE);
+    await workbench.goToLine(3);
+    await workbench.addCursorAt(MORE_PROMPTS[1]); // Alt+Click
+    await workbench.addCursorAt(MORE_PROMPTS[2]);
+    await browser.page.keyboard.press('Control+L'); // each cursor selects its line
+  }
+
+  /** Accepts the one confirmation that several selections get, after checking what it says. */
+  async function confirmVideos(count: number, cost: RegExp): Promise<void> {
+    const dialog = browser.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    const text = (await dialog.textContent()) ?? '';
+    assert.match(text, new RegExp(`Generate ${count} videos`));
+    assert.match(text, cost);
+    await dialog.locator('.monaco-button', { hasText: `Generate ${count} Videos` }).click();
+  }
+
+  const userSettingsFile = () => path.join(demo.userDataDir, 'User', 'settings.json');
+
+  /** The user settings as they are now: what a scenario that changes settings puts back. */
+  function userSettings(): Record<string, unknown> {
+    return JSON.parse(fs.readFileSync(userSettingsFile(), 'utf8')) as Record<string, unknown>;
+  }
+
+  const useSettings = (settings: Record<string, unknown>) => workbench.replaceUserSettings(userSettingsFile(), settings);
+
+  /** Log lines of the extension's output channel that contain `text`, in every window so far. */
+  function pictoryLogLines(text: string): string[] {
+    return findExtensionHostLogs(demo.userDataDir)
+      .filter((file) => path.basename(file) === 'Pictory.log')
+      .flatMap((file) => fs.readFileSync(file, 'utf8').split('\n'))
+      .filter((line) => line.includes(text));
   }
 
   it('generates a video from the selection and plays it in the preview', async () => {
     await workbench.openFile('prompts.md');
     await workbench.selectLine(LANTERN_LINE);
+    await workbench.statusBarItem('Markdown').waitFor();
+    await workbench.syntaxColoured();
+    await workbench.settled();
     await workbench.screenshot('01-select-text');
     await workbench.runCommand('Pictory: Generate Video');
-    await workbench.quickTitle('Step 1/3');
+    await workbench.quickTitle(step(1, 3));
+    await workbench.settledQuickInput();
     await workbench.screenshot('02-pick-model');
-    await workbench.pick('Step 1/3', 'PixVerse 5.5');
-    await workbench.pick('Step 2/3', '16:9');
-    await workbench.quickTitle('Step 3/3');
+    await workbench.pick(step(1, 3), 'PixVerse 5.5');
+    await workbench.pick(step(2, 3), '16:9');
+    await workbench.quickTitle(step(3, 3));
     assert.match((await workbench.quickRow('5s').first().textContent()) ?? '', /≈ 8 credits/);
     assert.match((await workbench.quickRow('10s').first().textContent()) ?? '', /≈ 16 credits/);
+    await workbench.settledQuickInput();
     await workbench.screenshot('03-pick-duration');
-    await workbench.pick('Step 3/3', '5s');
+    await workbench.pick(step(3, 3), '5s');
     await workbench.typeIntoInput(DEMO_KEY, { password: true });
 
     await workbench.statusBarItem(/Pictory: generating \d+:\d\d/).waitFor({ timeout: 20_000 });
+    await workbench.notification('Submitting').waitFor({ state: 'hidden', timeout: 10_000 });
+    await workbench.settled();
     await workbench.screenshot('status-bar-generating');
-    await workbench.notification('Video ready').waitFor({ timeout: 30_000 });
+    const ready = workbench.notification(LANTERN_READY);
+    await ready.waitFor({ timeout: 30_000 });
     await workbench.statusBarItem('Pictory: generating').waitFor({ state: 'hidden', timeout: 10_000 });
+    // The preview opens beside the editor, which keeps the keyboard; so the notification needs no button.
+    assert.equal(await ready.first().locator('.monaco-button').count(), 0, 'no "Open Preview" button');
+    const previewTab = browser.page.locator('.tab', { hasText: 'Video: A paper lantern' });
+    await previewTab.waitFor();
+    const activeGroupTab = browser.page.locator('.editor-group-container.active .tab.active');
+    assert.match((await activeGroupTab.textContent()) ?? '', /prompts\.md/, 'the editor keeps the focus');
 
     const frame = await workbench.webviewFrame('video#video');
     const prompt = await frame.locator('#prompt').textContent();
-    assert.equal(prompt, 'A paper lantern floating over a calm lake at night, slow camera push-in');
+    assert.equal(prompt, LANTERN_PROMPT);
     assert.match((await frame.locator('#facts').textContent()) ?? '', /16:9.*5s.*1280 × 720/);
     const playback = await frame.evaluate<{ readyState: number; advanced: boolean }>(PLAY_FOR_A_SECOND);
     assert.ok(playback.readyState >= 2, `readyState ${playback.readyState}`);
     assert.ok(playback.advanced, 'currentTime advances');
+    await workbench.settled();
     await workbench.screenshot('04-preview');
 
     const post = apiRequests().find((request) => request.method === 'POST');
@@ -140,12 +217,12 @@ describe('Pictory in VS Code, as a user drives it', function () {
 
   it('offers only what the chosen model supports, goes back, and sends nothing on Escape', async () => {
     await startGeneration(FOX_LINE);
-    await workbench.pick('Step 1/3', 'Veo 3.1 Fast');
-    await workbench.quickTitle('Step 2/3');
+    await workbench.pick(step(1, 3), 'Veo 3.1 Fast');
+    await workbench.quickTitle(step(2, 3));
     assert.deepEqual(await workbench.quickLabels(['16:9', '9:16']), ['16:9', '9:16']);
     await workbench.quickInput().getByRole('button', { name: 'Back' }).click();
-    await workbench.pick('Step 1/3', 'PixVerse 5.5');
-    await workbench.quickTitle('Step 2/3');
+    await workbench.pick(step(1, 3), 'PixVerse 5.5');
+    await workbench.quickTitle(step(2, 3));
     const pixverseRatios = ['16:9', '9:16', '1:1', '3:4', '4:3'];
     assert.deepEqual(await workbench.quickLabels(pixverseRatios), pixverseRatios);
     await browser.page.keyboard.press('Escape');
@@ -295,5 +372,129 @@ describe('Pictory in VS Code, as a user drives it', function () {
     assert.match((await note.textContent()) ?? '', /audio \(ac-3\) cannot be played by this editor's built-in player.*Open in Browser/);
     await workbench.screenshot('audio-not-playable');
   });
-});
 
+  it('opens a preview for each of several videos that finish together, and each one plays', async () => {
+    // Every job stays "in progress" until the three are accepted, so that they end in the same second.
+    demo.pictory.addFault({ method: 'GET', path: JOB_POLL, times: Infinity, fault: STILL_RUNNING });
+    await selectMorePrompts();
+    await workbench.runCommand('Pictory: Generate Video');
+    await chooseVideo('PixVerse 5.5', '16:9', '5s');
+    await confirmVideos(3, /24 credits in all/);
+    await workbench.statusBarItem('Pictory: 3 videos').waitFor({ timeout: 20_000 });
+    assert.deepEqual(postedPrompts(), MORE_PROMPTS);
+    const reloadsBefore = pictoryLogLines('setting its page again').length;
+    demo.pictory.clearFaults();
+
+    await Promise.all(MORE_PROMPTS.map((prompt) => workbench.notification(`Video ready: "${opening(prompt)}`).waitFor({ timeout: 30_000 })));
+    const previewTabs = browser.page.locator('.tab', { hasText: 'Video: ' });
+    await workbench.statusBarItem('Pictory: ').filter({ hasText: /videos|generating/ }).waitFor({ state: 'hidden', timeout: 10_000 });
+    assert.equal(await previewTabs.count(), 3, 'one preview per video');
+    await workbench.screenshot('three-previews');
+
+    for (const prompt of MORE_PROMPTS) {
+      await browser.page.locator('.tab', { hasText: `Video: ${opening(prompt)}` }).click();
+      const frame = await workbench.webviewFrameShowing('#prompt', prompt);
+      const playback = await frame.evaluate<{ readyState: number; advanced: boolean }>(PLAY_FOR_A_SECOND);
+      assert.ok(playback.readyState >= 2, `"${prompt}": readyState ${playback.readyState}`);
+      assert.ok(playback.advanced, `"${prompt}": currentTime advances`);
+    }
+    const reloads = pictoryLogLines('setting its page again').slice(reloadsBefore);
+    console.log(`      (preview pages set again after not loading: ${reloads.length})`);
+  });
+
+  it('stops a batch at a rejected key with one message, and sends all of it after a new key', async () => {
+    await workbench.runCommand('Pictory: Set API Key');
+    await workbench.typeIntoInput('pictai_wrong_key', { password: true });
+    await selectMorePrompts();
+    await workbench.runCommand('Pictory: Generate Video');
+    await chooseVideo('Veo 3.1 Fast', '9:16', '4s');
+    await confirmVideos(3, /120 credits in all/);
+
+    const rejected = workbench.notification('rejected the API key');
+    await rejected.waitFor({ timeout: 20_000 });
+    await browser.page.waitForTimeout(3000); // time enough for the other two to fail, if they were sent
+    assert.equal(await workbench.errorNotifications('Pictory').count(), 1, 'one error notification');
+    assert.match((await rejected.first().textContent()) ?? '', /Pictory rejected the API key \(HTTP 401\).*3 videos were not sent yet\./s);
+    assert.equal(posts().length, 1, 'the batch stopped at the first rejection');
+    assert.equal(posts()[0].authorization, 'pictai_wrong_key');
+    await workbench.screenshot('batch-key-rejected');
+
+    await workbench.clickNotificationButton('rejected the API key', 'Enter New Key');
+    await workbench.typeIntoInput(DEMO_KEY, { password: true });
+    await Promise.all(MORE_PROMPTS.map((prompt) => workbench.notification(`Video ready: "${opening(prompt)}`).waitFor({ timeout: 40_000 })));
+    const resent = posts().slice(1);
+    assert.deepEqual(resent.map((request) => (request.body as { prompt: string }).prompt), MORE_PROMPTS);
+    assert.ok(resent.every((request) => request.authorization === DEMO_KEY), 'the new key is used');
+  });
+
+  it('skips the steps the default settings answer, and shows what nobody picked before sending it', async () => {
+    const original = userSettings();
+    try {
+      await useSettings({ ...original, 'pictory.defaultDuration': '8s' });
+      await startGeneration(LANTERN_LINE);
+      await workbench.pick(step(1, 2), 'Veo 3.1 Fast');
+      await workbench.pick(step(2, 2), '16:9');
+      await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+      await workbench.quickInput().waitFor({ state: 'hidden', timeout: 5000 }); // no duration is asked
+      assert.deepEqual(posts().map((request) => request.body), [{ prompt: LANTERN_PROMPT, model: 'veo3.1_fast', aspectRatio: '16:9', duration: '8s' }]);
+      await workbench.notification(LANTERN_READY).waitFor({ timeout: 30_000 });
+      await workbench.runCommand('View: Close All Editors');
+
+      await useSettings({ ...original, 'pictory.defaultModel': 'veo3.1_fast', 'pictory.defaultAspectRatio': '16:9', 'pictory.defaultDuration': '4s' });
+      demo.pictory.reset();
+      await startGeneration(FOX_LINE);
+      await workbench.quickTitle(GENERATE);
+      const generate = workbench.quickRow('Generate');
+      assert.match((await generate.first().textContent()) ?? '', /Veo 3\.1 Fast · 16:9 · 4s · ≈ 40 credits/);
+      await workbench.settledQuickInput();
+      await workbench.screenshot('confirm-preset-choice');
+      await browser.page.keyboard.press('Escape');
+      await browser.page.waitForTimeout(1500);
+      assert.equal(apiRequests().length, 0, 'Escape sends nothing');
+
+      // The answer is held for a moment, so that the "Submitting…" notification can be seen.
+      demo.pictory.addFault({ method: 'POST', fault: { kind: 'delay', ms: 2500 } });
+      await startGeneration(FOX_LINE);
+      await workbench.quickTitle(GENERATE);
+      await workbench.quickRow('Generate').first().waitFor();
+      await browser.page.keyboard.press('Enter');
+      await workbench.notification('Submitting "A red fox').waitFor({ timeout: 10_000 });
+      await workbench.notification(FOX_READY).waitFor({ timeout: 30_000 });
+      assert.deepEqual(posts().map((request) => request.body), [{ prompt: FOX_PROMPT, model: 'veo3.1_fast', aspectRatio: '16:9', duration: '4s' }]);
+    } finally {
+      await browser.page.keyboard.press('Escape');
+      await useSettings(original);
+    }
+  });
+
+  it('announces a job in another window when the window that started it is closed', async () => {
+    // Every poll says "in progress" until the starting window is gone.
+    demo.pictory.addFault({ method: 'GET', path: JOB_POLL, times: Infinity, fault: STILL_RUNNING });
+    const starting = new Workbench(await browser.context.newPage());
+    try {
+      await starting.open(demo.url);
+      await starting.openFile('prompts.md');
+      await starting.selectLine(FOX_LINE);
+      await starting.runCommand('Pictory: Generate Video');
+      await starting.pick(step(1, 3), 'PixVerse 5.5');
+      await starting.pick(step(2, 3), '1:1');
+      await starting.pick(step(3, 3), '5s');
+      await starting.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+      assert.deepEqual(postedPrompts(), [FOX_PROMPT]);
+      // This window follows the job too, from the moment the other one started it.
+      await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+    } finally {
+      await starting.page.close();
+    }
+    demo.pictory.clearFaults();
+
+    const ready = workbench.notification(FOX_READY);
+    await ready.waitFor({ timeout: 90_000 });
+    await browser.page.waitForTimeout(4000);
+    assert.equal(await ready.count(), 1, 'announced once');
+    const frame = await workbench.webviewFrameShowing('#prompt', FOX_PROMPT);
+    assert.equal(await frame.locator('video#video').count(), 1);
+    assert.equal(posts().length, 1, 'sent once');
+    await workbench.screenshot('taken-over-by-another-window');
+  });
+});

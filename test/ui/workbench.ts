@@ -3,9 +3,25 @@
 import type { Frame, Locator, Page } from 'playwright-core';
 import { openWorkbench, saveScreenshot } from '../harness/browser';
 import { testOutputDir } from '../harness/paths';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const QUICK_INPUT = '.quick-input-widget';
+
+/** Runs in the page: the quick input is shown, fully opaque on an opaque background, and no longer animating. */
+const QUICK_INPUT_SETTLED = `(() => {
+  const widget = document.querySelector('${QUICK_INPUT}');
+  if (!widget || widget.offsetParent === null || widget.classList.contains('quick-input-widget-closing')) return false;
+  const style = getComputedStyle(widget);
+  const alpha = /rgba\\([^)]*,\\s*([\\d.]+)\\)/.exec(style.backgroundColor)?.[1];
+  const opaqueBackground = style.backgroundColor.startsWith('rgb(') || alpha === '1';
+  const animating = widget.getAnimations({ subtree: true }).some((animation) => animation.playState === 'running');
+  return style.opacity === '1' && opaqueBackground && !animating;
+})()`;
+
+/** Runs in the page: no finite animation is running (a spinning progress icon runs forever). */
+const NOTHING_ANIMATING = `document.getAnimations().every((animation) =>
+  animation.playState !== 'running' || animation.effect?.getComputedTiming().iterations === Infinity)`;
 
 export class Workbench {
   constructor(readonly page: Page) {}
@@ -30,6 +46,42 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tab.active', { hasText: name }).first().waitFor();
     await this.page.locator('.monaco-editor .view-lines').first().click();
+  }
+
+  /** Opens a file by clicking it in the Explorer (which lists files created outside VS Code too). */
+  async openFromExplorer(name: string): Promise<void> {
+    await this.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click({ timeout: 15_000 });
+    await this.page.locator('.tab.active', { hasText: name }).first().waitFor();
+    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  }
+
+  /**
+   * Replaces the user settings as a person does: Preferences: Open User Settings (JSON), the
+   * new text, Ctrl+S, Escape (the file opens over the editors). Returns once `file` holds
+   * them. (code-server does not notice a settings.json written behind its back.)
+   */
+  async replaceUserSettings(file: string, settings: Record<string, unknown>): Promise<void> {
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    const editor = this.page.locator('.monaco-editor.focused[data-uri$="/settings.json"]');
+    await editor.waitFor();
+    await this.page.keyboard.press('Control+A');
+    // One line, inserted as text: typed text would get brackets and indentation added.
+    const text = JSON.stringify(settings);
+    await this.page.keyboard.insertText(text);
+    await this.page.keyboard.press('Control+Shift+End');
+    await this.page.keyboard.press('Delete');
+    await this.page.keyboard.press('Control+S');
+    const deadline = Date.now() + 10_000;
+    while (fs.readFileSync(file, 'utf8') !== text) {
+      if (Date.now() > deadline) throw new Error(`${file} was not saved with the new settings`);
+      await this.page.waitForTimeout(100);
+    }
+    // Escape closes a suggestion the editor may be showing first, then the file.
+    for (let attempt = 0; attempt < 5 && (await editor.count()) > 0; attempt++) {
+      await this.page.keyboard.press('Escape');
+      await editor.waitFor({ state: 'detached', timeout: 1000 }).catch(() => undefined);
+    }
+    await editor.waitFor({ state: 'detached', timeout: 1000 });
   }
 
   /** Selects one whole line of the active editor (Ctrl+G to go there, Ctrl+L to select it). */
@@ -106,6 +158,37 @@ export class Workbench {
     await this.quickInput().locator('.quick-input-title', { hasText: title }).waitFor();
   }
 
+  /**
+   * Waits until the quick input has finished opening: it fades and scales in, and until then
+   * the editor's text shows through its rows. Settled means fully opaque, on an opaque
+   * background, not closing, and no animation of it still running.
+   */
+  async settledQuickInput(): Promise<void> {
+    await this.quickInput().locator('.monaco-list-row').first().waitFor();
+    await this.page.waitForFunction(QUICK_INPUT_SETTLED, undefined, { timeout: 10_000 });
+    await this.nextFrames();
+  }
+
+  /**
+   * Waits until the window is at rest: extensions activated, and no finite animation running
+   * (a spinning progress icon runs forever and is not waited for).
+   */
+  async settled(): Promise<void> {
+    await this.statusBarItem('Activating Extensions').waitFor({ state: 'hidden', timeout: 30_000 });
+    await this.page.waitForFunction(NOTHING_ANIMATING, undefined, { timeout: 10_000 });
+    await this.nextFrames();
+  }
+
+  /** Waits until the editors' text is coloured by its language's grammar (it starts out plain). */
+  async syntaxColoured(): Promise<void> {
+    await this.page.locator('.monaco-editor .view-line span[class^="mtk"]:not([class="mtk1"])').first().waitFor({ timeout: 30_000 });
+  }
+
+  /** Two animation frames: what changed last has been painted. */
+  private async nextFrames(): Promise<void> {
+    await this.page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+  }
+
   /** Types into the open input box (e.g. the password box) and presses Enter. */
   async typeIntoInput(text: string, options: { password?: boolean } = {}): Promise<void> {
     const input = this.quickInput().locator(options.password ? 'input[type="password"]' : 'input').first();
@@ -116,6 +199,14 @@ export class Workbench {
 
   notification(text: string | RegExp): Locator {
     return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+
+  /** Visible error notifications whose source is `source` (an extension's name). */
+  errorNotifications(source: string): Locator {
+    return this.page
+      .locator('.notifications-toasts .notification-toast')
+      .filter({ has: this.page.locator('.codicon-error') })
+      .filter({ hasText: source });
   }
 
   /** Clicks a button of the notification that shows `text`. */
@@ -137,6 +228,19 @@ export class Workbench {
       await this.page.waitForTimeout(250);
     }
     throw new Error(`No webview shows ${selector}`);
+  }
+
+  /** The frame of the webview whose `selector` element shows `text`, once there is one. */
+  async webviewFrameShowing(selector: string, text: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const frame of this.page.frames()) {
+        const shown = await frame.$eval(selector, (element) => element.textContent).catch(() => null);
+        if (shown?.includes(text)) return frame;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`No webview shows "${text}" in ${selector}`);
   }
 
   async screenshot(name: string): Promise<string> {
