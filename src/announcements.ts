@@ -3,7 +3,7 @@ import { showError, showInfo, showWarning } from './notify';
 import { PictoryApp } from './app';
 import { readSettings } from './config';
 import { submit } from './generate/submission';
-import { JobRecord } from './jobs/jobRecord';
+import { hasJobId, JobRecord } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 
 /** Tells the user how a job ended: once, in the one window that followed it to the end. */
@@ -15,7 +15,7 @@ export function announce(app: PictoryApp, record: JobRecord): void {
     case 'failed':
       return offer(
         showError(
-          vscode.l10n.t('Pictory could not generate "{0}": {1}: {2}', prompt, record.error?.code ?? '', record.error?.message ?? ''),
+          app.logger.redact(vscode.l10n.t('Pictory could not generate "{0}": {1}: {2}', prompt, record.error?.code ?? '', record.error?.message ?? '')),
           vscode.l10n.t('Retry'),
         ),
         () => submit(app, record.request),
@@ -53,14 +53,25 @@ export function announce(app: PictoryApp, record: JobRecord): void {
   }
 }
 
-/** Pictory accepted a job whose record could not be written: it is followed, but only in this window. */
+/** A job whose record could not be written: it is followed, but only in this window. */
 export function announceUnrecorded(record: JobRecord, reason: string): void {
+  const prompt = shortenPrompt(record.request.prompt);
+  if (!hasJobId(record)) {
+    void showWarning(
+      vscode.l10n.t(
+        'The job for "{0}" could not be saved on disk ({1}). It is followed in this window, and saving is retried; if this window closes, check your videos at https://app.pictory.ai.',
+        prompt,
+        reason,
+      ),
+    );
+    return;
+  }
   const copy = vscode.l10n.t('Copy Job Id');
   offer(
     showWarning(
       vscode.l10n.t(
-        'Pictory accepted "{0}" (job {1}), but the job could not be saved on disk ({2}). It is followed in this window, and saving is retried; keep the job id in case this window closes.',
-        shortenPrompt(record.request.prompt),
+        'The job for "{0}" (job {1}) could not be saved on disk ({2}). It is followed in this window, and saving is retried; keep the job id in case this window closes.',
+        prompt,
         record.id,
         reason,
       ),
@@ -98,7 +109,7 @@ function announceCompleted(app: PictoryApp, record: JobRecord, prompt: string): 
 
 function announceStopped(app: PictoryApp, record: JobRecord, prompt: string): void {
   void stoppedActions(app, record).then((actions) =>
-    offer(showError(vscode.l10n.t('Stopped checking "{0}": {1}', prompt, record.error?.message ?? ''), ...actions.map((a) => a.label)), async (answer) => {
+    offer(showError(app.logger.redact(vscode.l10n.t('Stopped checking "{0}": {1}', prompt, record.error?.message ?? '')), ...actions.map((a) => a.label)), async (answer) => {
       const action = actions.find((candidate) => candidate.label === answer);
       if (action?.unblock && !(await action.unblock())) return;
       await app.jobs.checkAgain(record.id);
@@ -114,7 +125,7 @@ interface StoppedAction {
 
 async function stoppedActions(app: PictoryApp, record: JobRecord): Promise<StoppedAction[]> {
   const checkAgain = { label: vscode.l10n.t('Check Again') };
-  if (record.error?.code === 'unauthorized') {
+  if (record.error?.code === 'unauthorized' || record.error?.code === 'invalidKey') {
     return [{ label: vscode.l10n.t('Enter New Key'), unblock: async () => !!(await app.keys.askAndStore('rejected')) }, checkAgain];
   }
   if (record.error?.code === 'NO_CLIENT' && !(await app.keys.get())) {

@@ -28,9 +28,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   );
   // Start-up activation exists only to follow jobs: those a closed window left, and those
   // another window starts from now on (so that they live on if that window closes).
+  const test = context.extensionMode === vscode.ExtensionMode.Test ? testApi(app) : undefined;
   context.subscriptions.push(app.jobs.watchForJobs());
   if (await app.hasPendingJobs()) await resumeJobs(app);
-  return context.extensionMode === vscode.ExtensionMode.Test ? testApi(app) : undefined;
+  return test;
 }
 
 async function resumeJobs(app: PictoryApp): Promise<void> {

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { PictoryApp } from '../app';
 import { readSettings } from '../config';
-import { askModal, showError, showInfo } from '../notify';
+import { askModal, showError } from '../notify';
 import { checkChoice, ChoiceProblem, VideoChoice } from '../pictory/catalog';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { endpointProblem } from '../pictory/http';
 import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS, promptsFromSelections } from '../pictory/prompts';
 import { confirmPresetChoice, describeChoice, PickedChoice, pickVideoChoice } from './picker';
-import { submitAll } from './submission';
+import { submitAll, withoutPromptsInFlight } from './submission';
 
 /** The selected texts of the active editor, or a prompt typed into an input box. */
 async function collectPrompts(): Promise<string[] | undefined> {
@@ -71,19 +71,6 @@ function confirmCost(picked: PickedChoice, count: number, confirmPreset: boolean
   if (count > 1) return confirmBatch(count, picked.choice);
   if (picked.allPreset && confirmPreset) return confirmPresetChoice(picked.choice, count);
   return Promise.resolve(true);
-}
-
-/** Drops prompts already on their way (the command run twice); says so when that leaves nothing. */
-function withoutPromptsInFlight(app: PictoryApp, prompts: string[]): string[] {
-  const fresh = prompts.filter((prompt) => !app.submissions.has(prompt));
-  if (fresh.length < prompts.length) {
-    void showInfo(
-      fresh.length === 0
-        ? vscode.l10n.t('This prompt is already being sent to Pictory.')
-        : vscode.l10n.t('{0} of the prompts are already being sent to Pictory: they are not sent again.', prompts.length - fresh.length),
-    );
-  }
-  return fresh;
 }
 
 /** The whole "Pictory: Generate Video" flow: prompts, picks, cost, key, submission. */

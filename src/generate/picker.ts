@@ -42,8 +42,9 @@ interface PickPage<T> {
   readonly title: string;
   readonly placeholder: string;
   readonly items: Item<T>[];
-  readonly step: number;
-  readonly totalSteps: number;
+  /** Omitted for a single question, which has no step count. */
+  readonly step?: number;
+  readonly totalSteps?: number;
 }
 
 function pickOne<T>(page: PickPage<T>): Promise<T | typeof BACK | undefined> {
@@ -57,7 +58,7 @@ function pickOne<T>(page: PickPage<T>): Promise<T | typeof BACK | undefined> {
   pick.matchOnDetail = true;
   // Like the prompt and key boxes: clicking into the editor to reread the text loses nothing.
   pick.ignoreFocusOut = true;
-  if (page.step > 1) pick.buttons = [vscode.QuickInputButtons.Back];
+  if ((page.step ?? 1) > 1) pick.buttons = [vscode.QuickInputButtons.Back];
   return new Promise((resolve) => {
     const disposables: vscode.Disposable[] = [];
     const finish = (value: T | typeof BACK | undefined) => {
@@ -182,8 +183,6 @@ export async function confirmPresetChoice(choice: VideoChoice, promptCount: numb
     title: vscode.l10n.t('Generate Video'),
     placeholder: vscode.l10n.t('Press Enter to send, Escape to cancel ("pictory.confirmBeforeGenerating" turns this off)'),
     items: [{ value: send, label: vscode.l10n.t('$(play) Generate'), description: describeChoice(choice, promptCount) }],
-    step: 1,
-    totalSteps: 1,
   });
   return answer === send;
 }

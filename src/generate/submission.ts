@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { PictoryApp } from '../app';
 import { readSettings } from '../config';
 import { SubmissionUncertain } from '../jobs/jobManager';
-import { showError, showWarning } from '../notify';
+import { showError, showInfo, showWarning } from '../notify';
 import { VideoRequest } from '../pictory/client';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { shortenPrompt } from '../pictory/prompts';
@@ -15,9 +15,14 @@ interface Blocked {
   readonly error: PictoryApiError;
 }
 
+/** The key itself is the problem: a new one is needed before anything can be sent. */
+function keyIsRefused(error: PictoryApiError): boolean {
+  return error.kind === 'unauthorized' || error.kind === 'invalidKey';
+}
+
 function blocksTheRest(error: unknown): error is PictoryApiError {
   if (!(error instanceof PictoryApiError)) return false;
-  if (error.kind === 'unauthorized') return true;
+  if (keyIsRefused(error)) return true;
   // The server could not be reached at all: nothing was sent, and nothing else will be.
   return (error.kind === 'network' || error.kind === 'timeout') && !error.details.maybeCreated;
 }
@@ -39,8 +44,22 @@ export class SubmissionsInFlight {
   }
 }
 
-/** Sends one request to the configured endpoint (never to one a stored job remembers). */
+/** Drops prompts already on their way (the command run twice); says so when that leaves nothing. */
+export function withoutPromptsInFlight(app: PictoryApp, prompts: readonly string[]): string[] {
+  const fresh = prompts.filter((prompt) => !app.submissions.has(prompt));
+  if (fresh.length < prompts.length) {
+    void showInfo(
+      fresh.length === 0
+        ? vscode.l10n.t('This prompt is already being sent to Pictory.')
+        : vscode.l10n.t('{0} of the prompts are already being sent to Pictory: they are not sent again.', prompts.length - fresh.length),
+    );
+  }
+  return fresh;
+}
+
+/** Sends one request again (Retry) to the configured endpoint, never to one a stored job remembers. */
 export async function submit(app: PictoryApp, request: VideoRequest): Promise<void> {
+  if (withoutPromptsInFlight(app, [request.prompt]).length === 0) return;
   const key = await app.keys.getOrAsk();
   if (key) await submitAll(app, readSettings().apiBaseUrl, key, [request]);
 }
@@ -52,19 +71,24 @@ export async function submit(app: PictoryApp, request: VideoRequest): Promise<vo
  * reported without holding up the rest.
  */
 export async function submitAll(app: PictoryApp, endpoint: string, key: string, requests: readonly VideoRequest[]): Promise<void> {
-  const prompts = requests.map((request) => request.prompt);
-  app.submissions.add(prompts);
-  try {
-    let queue = requests;
-    let currentKey: string | undefined = key;
-    while (queue.length > 0 && currentKey) {
-      const blocked = await sendWithProgress(app, endpoint, currentKey, queue);
-      if (!blocked) return;
-      queue = queue.slice(blocked.index);
-      currentKey = await askToUnblock(app, blocked.error, currentKey, queue.length);
+  let queue = requests;
+  let currentKey: string | undefined = key;
+  while (queue.length > 0 && currentKey) {
+    const prompts = queue.map((request) => request.prompt);
+    app.submissions.add(prompts);
+    let blocked: Blocked | undefined;
+    try {
+      blocked = await sendWithProgress(app, endpoint, currentKey, queue);
+    } finally {
+      // Not held while the user is asked: a question left unanswered must not block the prompts.
+      app.submissions.delete(prompts);
     }
-  } finally {
-    app.submissions.delete(prompts);
+    if (!blocked) return;
+    queue = queue.slice(blocked.index);
+    currentKey = await askToUnblock(app, blocked.error, currentKey, queue.length);
+    if (!currentKey) return;
+    const stillFree = new Set(withoutPromptsInFlight(app, queue.map((request) => request.prompt)));
+    queue = queue.filter((request) => stillFree.has(request.prompt));
   }
 }
 
@@ -91,7 +115,7 @@ async function askToUnblock(app: PictoryApp, error: PictoryApiError, key: string
   const message = app.logger.redact(describeError(error, vscode.l10n.t));
   app.logger.error(`Submitting stopped: ${message}`);
   const waiting = notSent > 1 ? vscode.l10n.t(' {0} videos were not sent yet.', notSent) : vscode.l10n.t(' Nothing was sent.');
-  if (error.kind === 'unauthorized') {
+  if (keyIsRefused(error)) {
     const enterKey = vscode.l10n.t('Enter New Key');
     const answer = await showError(message + waiting, enterKey);
     return answer === enterKey ? app.keys.askAndStore('rejected') : undefined;

@@ -47,6 +47,21 @@ export function durationSeconds(duration: string): number {
   return match ? Number(match[1]) : Number.NaN;
 }
 
+/**
+ * A duration as an API answer may give it, in seconds: `8`, `"8"`, `"8s"`, `"8.0s"`,
+ * `"8 sec"`, `"8 seconds"`, `"0:08"` or `"00:00:08"`; undefined for anything else.
+ */
+export function readSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim().toLowerCase();
+  const seconds = /^(\d+(?:\.\d+)?|\.\d+)\s*(?:s|sec|secs|second|seconds)?$/.exec(text);
+  if (seconds) return Number(seconds[1]);
+  const clock = /^(?:(\d+):)?(\d{1,2}):(\d{2}(?:\.\d+)?)$/.exec(text);
+  if (clock) return Number(clock[1] ?? 0) * 3600 + Number(clock[2]) * 60 + Number(clock[3]);
+  return undefined;
+}
+
 /** Credits are decimal amounts (1.6 × 8 = 12.8); rounding hides binary floating-point noise. */
 export function roundCredits(credits: number): number {
   return Math.round(credits * 100) / 100;

@@ -1,6 +1,8 @@
+import { readSeconds } from './catalog';
 import { PictoryApiError } from './errors';
 import { endpointProblem, Fetch, HttpResponse, parseRetryAfter, requestSentOf } from './http';
 import {
+  isPictoryErrorBody,
   JobStatus,
   LibraryVideo,
   readErrorBody,
@@ -118,15 +120,22 @@ export class PictoryClient {
 
   /**
    * The video a submission made, for a POST whose answer was lost: the newest library item
-   * with the same prompt, model, aspect ratio and duration, created no earlier than
-   * `submittedAt` (epoch ms) less the clock-skew allowance. Undefined when none is found.
+   * with the same prompt, model, aspect ratio and duration (in seconds; an item without a
+   * readable duration is not refused on that account), created no earlier than `submittedAt`
+   * (epoch ms) less the clock-skew allowance, and whose `url` is not in `excludeUrls` (videos
+   * already found for other submissions). Undefined when none is found.
    */
-  async findCreatedVideo(request: VideoRequest, submittedAt: number, signal?: AbortSignal): Promise<VideoResult | undefined> {
+  async findCreatedVideo(
+    request: VideoRequest,
+    submittedAt: number,
+    signal?: AbortSignal,
+    excludeUrls: ReadonlySet<string> = new Set(),
+  ): Promise<VideoResult | undefined> {
     const earliest = submittedAt - CLOCK_SKEW_MS;
     let pageKey: string | undefined;
     for (let page = 0; page < MAX_LIBRARY_PAGES; page++) {
       const { items, nextPageKey } = await this.listVideos(pageKey, signal);
-      const search = searchPage(items, request, earliest);
+      const search = searchPage(items, request, earliest, excludeUrls);
       if (search.found) return search.found;
       if (search.reachedOlder || nextPageKey === undefined) return undefined;
       pageKey = nextPageKey;
@@ -171,8 +180,9 @@ export class PictoryClient {
     const onCancel = () => timeout.abort();
     signal?.addEventListener('abort', onCancel);
     let status: number | undefined;
+    const url = this.options.baseUrl.replace(/\/+$/, '') + path;
     try {
-      const response = await fetch(this.options.baseUrl.replace(/\/+$/, '') + path, {
+      const response = await fetch(url, {
         method,
         headers: this.headers(method),
         body: payload === undefined ? undefined : JSON.stringify(payload),
@@ -182,7 +192,7 @@ export class PictoryClient {
       });
       status = response.status;
       const text = await response.text();
-      const result = interpret(response, text, missing);
+      const result = interpret(response, text, { method, url, missing });
       this.log(method, path, started, status);
       return result;
     } catch (error) {
@@ -214,12 +224,18 @@ export class PictoryClient {
 }
 
 /** Items without a readable `createdDate` cannot be placed in time, so they never match. */
-function searchPage(items: readonly LibraryVideo[], request: VideoRequest, earliest: number): { found?: LibraryVideo; reachedOlder: boolean } {
+function searchPage(
+  items: readonly LibraryVideo[],
+  request: VideoRequest,
+  earliest: number,
+  excludeUrls: ReadonlySet<string>,
+): { found?: LibraryVideo; reachedOlder: boolean } {
   for (const item of items) {
     const created = item.createdDate === undefined ? Number.NaN : Date.parse(item.createdDate);
     // The list is newest first: once an item is older than the submission, so are the rest.
     if (created < earliest) return { reachedOlder: true };
-    if (!Number.isNaN(created) && sameRequest(item, request)) return { found: item, reachedOlder: false };
+    if (Number.isNaN(created) || excludeUrls.has(item.url)) continue;
+    if (sameRequest(item, request)) return { found: item, reachedOlder: false };
   }
   return { reachedOlder: false };
 }
@@ -229,25 +245,45 @@ function sameRequest(item: LibraryVideo, request: VideoRequest): boolean {
     item.prompt === request.prompt &&
     item.model === request.model &&
     item.aspectRatio === request.aspectRatio &&
-    item.duration === request.duration
+    sameDuration(item.duration, request.duration)
   );
 }
 
-/** A 500 or 503 carrying Pictory's own JSON error: Pictory answered, and did not take the job. */
-function isPictoryRefusal(error: PictoryApiError): boolean {
-  const { status, code, apiMessage } = error.details;
-  return error.kind === 'server' && (status === 500 || status === 503) && (code !== undefined || apiMessage !== undefined);
+/**
+ * The supported durations of a model are at least a second apart, so half a second absorbs
+ * a listed length such as `"8.04s"` without confusing two durations.
+ */
+const DURATION_TOLERANCE_S = 0.5;
+
+/**
+ * Whether a listed duration (`"8s"`, `"8"`, `8`, `"8.0s"`...) is the requested one. A missing
+ * or unreadable one cannot tell the requests apart, so it does not refuse the match.
+ */
+function sameDuration(listed: string | undefined, requested: string): boolean {
+  if (listed === undefined || listed === requested) return true;
+  const listedSeconds = readSeconds(listed);
+  const requestedSeconds = readSeconds(requested);
+  if (listedSeconds === undefined || requestedSeconds === undefined) return listedSeconds === undefined;
+  return Math.abs(listedSeconds - requestedSeconds) < DURATION_TOLERANCE_S;
 }
 
 /**
- * Answers after which a POST may have created a job: any 5xx that is not Pictory's own JSON
- * 500/503 (a gateway's 502/504, Cloudflare's 520-527, an empty or HTML 500), or a success
- * whose body cannot be read. The 4xx answers say for sure that nothing was made.
+ * A 500 or 503 whose body is in Pictory's own error shape (see `isPictoryErrorBody`): Pictory
+ * answered, and did not take the job. Decided by `interpret`, which alone sees the body.
+ */
+function isPictoryRefusal(error: PictoryApiError): boolean {
+  const { status, maybeCreated } = error.details;
+  return error.kind === 'server' && (status === 500 || status === 503) && maybeCreated === false;
+}
+
+/**
+ * Answers after which a POST may have created a job, besides the 5xx that `interpret` judges:
+ * a success whose body cannot be read, or a 5xx that is not JSON. The 4xx answers say for
+ * sure that nothing was made.
  */
 function mayHaveCreatedJob(error: PictoryApiError): boolean {
   const status = error.status ?? 0;
   if (error.kind === 'notJson') return status >= 500 || (status >= 200 && status < 300);
-  if (error.kind === 'server') return !isPictoryRefusal(error);
   if (error.kind === 'unexpectedResponse') return true;
   return false;
 }
@@ -260,7 +296,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function interpret(response: HttpResponse, text: string, missing: ApiCall['missing']): unknown {
+function interpret(response: HttpResponse, text: string, { method, url, missing }: { method: Method; url: string; missing: ApiCall['missing'] }): unknown {
   const { status } = response;
   const parsed = parseJson(text);
   if (status >= 200 && status < 300) {
@@ -275,11 +311,19 @@ function interpret(response: HttpResponse, text: string, missing: ApiCall['missi
     throw new PictoryApiError('rateLimited', { ...details, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) });
   }
   // An endpoint that does not exist often answers with a web server's HTML page.
-  if (status === 404 && missing === 'endpointNotFound') throw new PictoryApiError('endpointNotFound', details);
+  // The URL is named without its query (a page key); the key never is in it.
+  if (status === 404 && missing === 'endpointNotFound') throw new PictoryApiError('endpointNotFound', { ...details, url: url.replace(/[?#].*$/, '') });
   if (!parsed.ok && text.trim() !== '') throw new PictoryApiError('notJson', { status });
   if (status === 400) throw new PictoryApiError('invalidRequest', details);
   if (status === 404) throw new PictoryApiError('notFound', details);
-  if (status >= 500) throw new PictoryApiError('server', details);
+  if (status >= 500) {
+    if (method === 'GET') throw new PictoryApiError('server', details);
+    // Only Pictory's own 500/503 says it did not take the job; a gateway's 5xx (502, 504,
+    // Cloudflare's 520-527, API Gateway's `{"message":"Internal server error"}`, an empty
+    // body) may follow a job the backend created.
+    const refused = (status === 500 || status === 503) && parsed.ok && isPictoryErrorBody(parsed.value);
+    throw new PictoryApiError('server', { ...details, maybeCreated: !refused });
+  }
   throw new PictoryApiError('httpError', details);
 }
 
@@ -294,14 +338,17 @@ function networkCause(error: unknown, code: string | undefined): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host not found';
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code && TLS_FAILURE_CODE.test(code)) return `secure connection failed: ${code}`;
-  if (code && INVALID_HEADER_CODES.has(code)) return 'a request header holds a character HTTP does not allow; check the API key';
   if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'connection reset';
   return code ?? (error instanceof Error ? error.message : String(error));
 }
 
+function isInvalidHeaderCode(code: string | undefined): boolean {
+  return code !== undefined && INVALID_HEADER_CODES.has(code);
+}
+
 function isNeverSentCode(code: string | undefined): boolean {
   if (code === undefined) return false;
-  return NO_CONNECTION_CODES.has(code) || INVALID_HEADER_CODES.has(code) || TLS_FAILURE_CODE.test(code);
+  return NO_CONNECTION_CODES.has(code) || isInvalidHeaderCode(code) || TLS_FAILURE_CODE.test(code);
 }
 
 /**
@@ -324,6 +371,8 @@ interface FailureState {
 function toApiError(error: unknown, method: Method, state: FailureState): PictoryApiError {
   if (error instanceof PictoryApiError) return error;
   if (state.cancelled) return new PictoryApiError('cancelled');
+  // Node refused a header before sending. The key is the one header the user supplies.
+  if (!state.answered && isInvalidHeaderCode(errorCode(error))) return new PictoryApiError('invalidKey');
   const arrived = mayHaveArrived(error, state.answered);
   const maybeCreated = method === 'POST' && arrived;
   if (state.timedOut) return new PictoryApiError('timeout', arrived ? { maybeCreated } : { cause: 'no connection was made' });

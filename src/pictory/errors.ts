@@ -2,6 +2,8 @@ import { formatMessage, Translate } from './text';
 
 export type ApiErrorKind =
   | 'unauthorized'
+  /** The key holds a character no HTTP header can carry: nothing was sent, and nothing will be. */
+  | 'invalidKey'
   | 'forbidden'
   | 'invalidRequest'
   | 'notFound'
@@ -30,6 +32,8 @@ export interface ApiErrorDetails {
   readonly apiMessage?: string;
   readonly fields?: readonly FieldError[];
   readonly retryAfterMs?: number;
+  /** The URL that was tried, without its query: for an endpoint that does not exist. */
+  readonly url?: string;
   /** What went wrong below HTTP (a reset, a refused connection, a failed DNS lookup). */
   readonly cause?: string;
   /**
@@ -84,6 +88,8 @@ export function describeError(error: PictoryApiError, t: Translate): string {
   switch (error.kind) {
     case 'unauthorized':
       return t('Pictory rejected the API key (HTTP 401). Enter a valid key with "Pictory: Set API Key".');
+    case 'invalidKey':
+      return t('The API key contains characters that cannot be sent in a request. Enter a valid key with "Pictory: Set API Key".');
     case 'forbidden':
       return t(
         'Pictory refused the request (HTTP 403). A proxy or firewall between VS Code and Pictory may be blocking it.',
@@ -97,7 +103,9 @@ export function describeError(error: PictoryApiError, t: Translate): string {
     case 'notFound':
       return t('Pictory does not know this job (it may have expired).') + apiSays(details, t);
     case 'endpointNotFound':
-      return t('Pictory has no such endpoint (HTTP 404). Check the "pictory.apiBaseUrl" setting.') + apiSays(details, t);
+      return (details.url
+        ? t('Pictory\'s API has no such endpoint: {0} answered 404. Check the "pictory.apiBaseUrl" setting.', details.url)
+        : t('Pictory\'s API has no such endpoint (HTTP 404). Check the "pictory.apiBaseUrl" setting.')) + apiSays(details, t);
     case 'rateLimited':
       return t('Pictory is rate limiting requests (HTTP 429); try again in a moment.');
     case 'server':

@@ -37,10 +37,23 @@ function watchedAgent(url: URL, watch: ConnectionWatch): http.Agent {
 }
 
 /**
+ * Environment variables with which a proxy may be configured. Such a proxy is set up by
+ * replacing Node's global agent (code-server does so for `HTTP(S)_PROXY`), which an agent of
+ * our own would bypass.
+ */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+
+function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return PROXY_VARIABLES.some((name) => !!env[name]?.trim());
+}
+
+/**
  * node-fetch, whose rejections say whether the request may have reached the server: see
- * `requestSentOf` in http.ts. Nothing is marked when no connection went through our agent.
+ * `requestSentOf` in http.ts. With a proxy configured, the default agent carries the request
+ * and nothing is marked; nor is anything when no connection went through our agent.
  */
 export const fetch: Fetch = async (url, init) => {
+  if (proxyConfigured()) return nodeFetch(url, init);
   const watch = new ConnectionWatch();
   try {
     return await nodeFetch(url, { ...init, agent: (parsed) => watchedAgent(parsed, watch) });

@@ -55,6 +55,12 @@ function optionalNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** Pictory sends `"8s"`; a bare number of seconds is taken as that many seconds. */
+function optionalDuration(value: unknown): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? `${value}s` : undefined;
+  return optionalString(value);
+}
+
 /** Pictory's error bodies come in several shapes; this reads any of them. */
 export function readErrorBody(body: unknown): { code?: string; apiMessage?: string; fields?: FieldError[] } {
   if (!isObject(body)) return {};
@@ -64,6 +70,18 @@ export function readErrorBody(body: unknown): { code?: string; apiMessage?: stri
     optionalString(body.message) ?? optionalString(nested.error_message) ?? optionalString(nested.message);
   const fields = Array.isArray(body.fields) ? body.fields.filter(isObject).map(readField) : undefined;
   return { code, apiMessage, fields };
+}
+
+/**
+ * Whether an error body is in one of Pictory's own shapes: a top-level `code`, `success: false`,
+ * or an `error` object with `error_code` or `error_message`. A bare `{"message": ...}` is not:
+ * AWS API Gateway and other layers in front of Pictory answer that way too.
+ */
+export function isPictoryErrorBody(body: unknown): boolean {
+  if (!isObject(body)) return false;
+  if (optionalString(body.code) !== undefined || body.success === false) return true;
+  const error = body.error;
+  return isObject(error) && (error.error_code !== undefined || error.error_message !== undefined);
 }
 
 function readField(field: Json): FieldError {
@@ -112,7 +130,7 @@ function readVideo(data: Json): VideoResult {
   if (!url) throw unexpected('a completed job has no data.url');
   return {
     url,
-    duration: optionalString(data.duration),
+    duration: optionalDuration(data.duration),
     width: optionalNumber(data.width),
     height: optionalNumber(data.height),
     thumbnailImageUrl: optionalString(data.thumbnailImageUrl),

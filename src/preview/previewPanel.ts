@@ -123,8 +123,8 @@ class PreviewPanel {
   private disposed = false;
   private ready = false;
   private readyTimer: NodeJS.Timeout | undefined;
-  /** How often the page was set again because it never said it was ready. */
-  reloads = 0;
+  /** How often the page was set again because it never said it was ready (since it last was). */
+  private reloads = 0;
   report: PanelReport | undefined;
 
   constructor(
@@ -149,7 +149,15 @@ class PreviewPanel {
       this.disposables,
     );
     // A hidden panel's page is discarded; it loads again when shown, and must say so again.
-    panel.onDidChangeViewState(() => panel.visible && this.expectReady(), undefined, this.disposables);
+    let wasVisible = panel.visible;
+    panel.onDidChangeViewState(
+      () => {
+        if (panel.visible && !wasVisible) this.expectReady();
+        wasVisible = panel.visible;
+      },
+      undefined,
+      this.disposables,
+    );
     this.render();
   }
 
@@ -201,6 +209,7 @@ class PreviewPanel {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.reloads = 0;
         clearTimeout(this.readyTimer);
         for (const pending of [this.state.show, this.state.audio]) if (pending) void this.panel.webview.postMessage(pending);
         return;

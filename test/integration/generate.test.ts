@@ -112,7 +112,7 @@ describe('Pictory: Generate Video in VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('contributes its commands, activates only on demand, and registers every command', async () => {
+  it('contributes its commands, activates only at start-up (to follow jobs) or for a restored preview, and registers every command', async () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { activationEvents: string[]; contributes: { commands: Array<{ command: string }> } };
     // Start-up (to resume unfinished jobs) and a restored preview; commands activate by their own contribution.
     assert.deepEqual(manifest.activationEvents, ['onStartupFinished', 'onWebviewPanel:pictory.preview']);
@@ -250,7 +250,7 @@ describe('Pictory: Generate Video in VS Code', function () {
       const prompt = 'A hummingbird drinking from a red flower';
       await selectInNewDocument(prompt);
       const first = vscode.commands.executeCommand('pictory.generateVideo');
-      await pause(300);
+      await waitFor('the first POST to reach the server', () => posts().length === 1);
       const shown = api.notifications.length;
       await vscode.commands.executeCommand('pictory.generateVideo');
       await first;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import type * as httpModule from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ClientOptions, PictoryClient } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
-import { lazyFetch } from '../../src/pictory/http';
+import { lazyFetch, requestSentOf } from '../../src/pictory/http';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { makeSelfSignedPair, SelfSignedPair, startSilentServer, startTlsServer } from './tlsServers';
 
@@ -19,6 +20,45 @@ async function rejection(promise: Promise<unknown>): Promise<PictoryApiError> {
     return error;
   }
   assert.fail('expected the call to fail');
+}
+
+/** Node's own module object, whose `globalAgent` a proxy set-up replaces. */
+const nodeHttp = require('node:http') as typeof httpModule;
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+
+/** Runs `action` with only the proxy variables in `values` set, then restores the environment. */
+async function withProxyEnv<T>(values: Record<string, string>, action: () => Promise<T>): Promise<T> {
+  const saved = PROXY_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const name of PROXY_VARIABLES) delete process.env[name];
+  Object.assign(process.env, values);
+  try {
+    return await action();
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+/** Runs `action` with a global HTTP agent that counts the connections it opens, as a proxy's agent would carry them. */
+async function withCountingGlobalAgent<T>(action: (connections: () => number) => Promise<T>): Promise<T> {
+  const original = nodeHttp.globalAgent;
+  const agent = new nodeHttp.Agent({ keepAlive: false });
+  let opened = 0;
+  const create = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => {
+    opened++;
+    return create(options, callback);
+  };
+  nodeHttp.globalAgent = agent;
+  try {
+    return await action(() => opened);
+  } finally {
+    nodeHttp.globalAgent = original;
+    agent.destroy();
+  }
 }
 
 /** A port on which nothing listens. */
@@ -140,12 +180,40 @@ describe('PictoryClient over HTTP', () => {
     assert.equal(gets(), 2);
   });
 
-  it('retries a POST that Pictory answered with a 500: the job did not exist yet', async () => {
-    server.addFault({ method: 'POST', fault: { kind: 'status', status: 500 } });
-    const jobId = await client().createVideo(REQUEST);
-    assert.ok(jobId);
-    assert.equal(posts(), 2);
-    assert.equal(server.jobs().size, 1);
+  it("retries a POST that Pictory refused with a 500 or 503 in its own error shape: the job did not exist yet", async () => {
+    const refusals = [
+      { status: 500, body: '{"code":"INTERNAL_ERROR","message":"Something went wrong"}' },
+      { status: 500, body: '{"code":"INTERNAL_ERROR"}' },
+      { status: 500, body: '{"success":false,"error":{"error_code":"E500","error_message":"Try again"}}' },
+      { status: 500, body: '{"success":false}' },
+      { status: 503, body: '{"error":{"error_message":"Busy"}}' },
+      { status: 503, body: '{"error":{"error_code":"BUSY"}}' },
+    ];
+    for (const refusal of refusals) {
+      server.reset();
+      server.addFault({ method: 'POST', fault: { kind: 'status', ...refusal } });
+      assert.ok(await client().createVideo(REQUEST), refusal.body);
+      assert.equal(posts(), 2, refusal.body);
+      assert.equal(server.jobs().size, 1);
+    }
+  });
+
+  it("never resends a POST after a gateway's bare JSON message on a 500 or 503", async () => {
+    const answers = [
+      { status: 500, body: '{"message":"Internal server error"}' },
+      { status: 503, body: '{"message":"Service Unavailable"}' },
+      { status: 500, body: '{"message":"Internal server error","error":"boom"}' },
+      { status: 500, body: '{"message":"Internal server error","success":true}' },
+    ];
+    for (const answer of answers) {
+      server.reset();
+      server.addFault({ method: 'POST', fault: { kind: 'status', ...answer } });
+      const error = await rejection(client().createVideo(REQUEST));
+      assert.equal(error.kind, 'server', answer.body);
+      assert.equal(error.details.maybeCreated, true, answer.body);
+      assert.match(error.message, /may have been created/);
+      assert.equal(posts(), 1, answer.body);
+    }
   });
 
   it('never resends a POST a gateway gave up on, and says the job may exist', async () => {
@@ -205,13 +273,23 @@ describe('PictoryClient over HTTP', () => {
     assert.equal(error.transient, true);
   });
 
-  it('sends nothing when the key holds a character a header cannot carry', async () => {
+  it('says a key with a character a header cannot carry is invalid, sends nothing and does not retry', async () => {
     for (const apiKey of ['pictai_line\nbreak', 'pictai_euro_\u20ac']) {
-      const error = await rejection(client({ apiKey }).createVideo(REQUEST));
-      assert.equal(error.kind, 'network', apiKey);
-      assert.equal(error.details.maybeCreated, false, apiKey);
-      assert.equal(error.transient, true);
-      assert.match(error.message, /API key/);
+      const attempts: string[] = [];
+      const onRequest = (entry: { method: string }) => attempts.push(entry.method);
+      for (const error of [
+        await rejection(client({ apiKey, onRequest }).createVideo(REQUEST)),
+        await rejection(client({ apiKey, onRequest }).getJob('x')),
+      ]) {
+        assert.equal(error.kind, 'invalidKey', apiKey);
+        assert.ok(!error.details.maybeCreated, apiKey);
+        assert.equal(error.transient, false);
+        assert.equal(
+          error.message,
+          'The API key contains characters that cannot be sent in a request. Enter a valid key with "Pictory: Set API Key".',
+        );
+      }
+      assert.deepEqual(attempts, ['POST', 'GET'], 'each tried once');
     }
     assert.equal(server.requests.length, 0);
   });
@@ -219,8 +297,16 @@ describe('PictoryClient over HTTP', () => {
   it('says a 404 on the POST means the endpoint does not exist, whatever its body', async () => {
     const wrongBase = await rejection(client({ baseUrl: `${server.origin}/not-pictoryapis` }).createVideo(REQUEST));
     assert.equal(wrongBase.kind, 'endpointNotFound');
-    assert.match(wrongBase.message, /pictory\.apiBaseUrl/);
-    assert.doesNotMatch(wrongBase.message, /job/);
+    assert.equal(wrongBase.details.url, `${server.origin}/not-pictoryapis/v1/aistudio/videos`);
+    assert.equal(
+      wrongBase.message,
+      `Pictory's API has no such endpoint: ${server.origin}/not-pictoryapis/v1/aistudio/videos answered 404. Check the "pictory.apiBaseUrl" setting. Pictory says: Not Found`,
+    );
+    assert.ok(!wrongBase.message.includes(KEY));
+    const listing = await rejection(client({ baseUrl: `${server.origin}/not-pictoryapis/` }).listVideos('page/2'));
+    assert.equal(listing.kind, 'endpointNotFound');
+    assert.match(listing.message, new RegExp(`: ${server.origin}/not-pictoryapis/v1/aistudio/videos answered 404\\.`));
+    assert.doesNotMatch(listing.message, /page/);
     server.addFault({ method: 'POST', fault: { kind: 'html', status: 404 } });
     assert.equal((await rejection(client().createVideo(REQUEST))).kind, 'endpointNotFound');
     assert.equal(posts(), 2);
@@ -330,6 +416,9 @@ describe('PictoryClient over HTTP', () => {
 
 describe('PictoryClient before and after the request leaves', () => {
   let pair: SelfSignedPair | undefined;
+  let noPair = '';
+  /** The certificate for a TLS test, or a skip (whose reason the `before` hook prints). */
+  const certificate = (test: Mocha.Context): SelfSignedPair => pair ?? test.skip();
   const client = (baseUrl: string, options: Partial<ClientOptions> = {}) =>
     new PictoryClient({
       baseUrl,
@@ -341,13 +430,21 @@ describe('PictoryClient before and after the request leaves', () => {
       ...options,
     });
 
+  // These look at connections made by the client's own agent, which a proxy would replace.
+  const savedProxies = PROXY_VARIABLES.map((name) => [name, process.env[name]] as const);
   before(() => {
-    pair = makeSelfSignedPair();
+    const made = makeSelfSignedPair();
+    if ('missing' in made) noPair = made.missing;
+    else pair = made;
+    if (noPair) console.warn(`    The TLS tests below are skipped: ${noPair}.`);
+    for (const name of PROXY_VARIABLES) delete process.env[name];
+  });
+  after(() => {
+    for (const [name, value] of savedProxies) if (value !== undefined) process.env[name] = value;
   });
 
   it('says nothing was sent when the certificate is not trusted', async function () {
-    if (!pair) return this.skip();
-    const tls = await startTlsServer(pair);
+    const tls = await startTlsServer(certificate(this));
     try {
       const error = await rejection(client(tls.baseUrl).createVideo(REQUEST));
       assert.equal(error.kind, 'network');
@@ -375,8 +472,7 @@ describe('PictoryClient before and after the request leaves', () => {
   });
 
   it('says the job may exist when a secured connection is dropped', async function () {
-    if (!pair) return this.skip();
-    const tls = await startTlsServer(pair, { resetAfterHandshake: true });
+    const tls = await startTlsServer(certificate(this), { resetAfterHandshake: true });
     const trusting = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     try {
@@ -388,5 +484,64 @@ describe('PictoryClient before and after the request leaves', () => {
       else process.env.NODE_TLS_REJECT_UNAUTHORIZED = trusting;
       await tls.close();
     }
+  });
+});
+
+describe('PictoryClient with a proxy configured in the environment', () => {
+  let server: PictoryServer;
+  const client = (options: Partial<ClientOptions> = {}) =>
+    new PictoryClient({
+      baseUrl: server.baseUrl,
+      apiKey: KEY,
+      userAgent: 'pictory-vscode/0.0.0 VSCode/test',
+      loadFetch,
+      requestTimeoutMs: 2000,
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      ...options,
+    });
+
+  before(async () => {
+    server = await startPictoryServer({ pollsUntilDone: 1 });
+  });
+  after(() => server.close());
+  beforeEach(() => server.reset());
+
+  it('leaves the request to the global agent, which a proxy set-up replaces', async () => {
+    for (const name of PROXY_VARIABLES) {
+      await withProxyEnv({ [name]: 'http://127.0.0.1:9' }, () =>
+        withCountingGlobalAgent(async (connections) => {
+          assert.ok(await client().createVideo(REQUEST), name);
+          assert.equal(connections(), 1, `${name}: the global agent carried the request`);
+        }),
+      );
+    }
+    assert.equal(server.jobs().size, PROXY_VARIABLES.length);
+  });
+
+  it('uses an agent of its own, which tells whether a connection was made, without a proxy', async () => {
+    await withProxyEnv({ HTTPS_PROXY: '  ' }, () =>
+      withCountingGlobalAgent(async (connections) => {
+        assert.ok(await client().createVideo(REQUEST));
+        assert.equal(connections(), 0);
+      }),
+    );
+  });
+
+  it('marks nothing behind a proxy, and falls back to the error codes', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/pictoryapis/v1/jobs/x`;
+    const fetch = await loadFetch();
+    const failure = (): Promise<unknown> =>
+      fetch(url, { method: 'GET', headers: {} }).then(
+        () => assert.fail('nothing listens there'),
+        (error: unknown) => error,
+      );
+    assert.equal(requestSentOf(await withProxyEnv({}, failure)), false, 'marked without a proxy');
+    assert.equal(requestSentOf(await withProxyEnv({ http_proxy: 'http://127.0.0.1:9' }, failure)), undefined);
+    const error = await withProxyEnv({ ALL_PROXY: 'socks5://127.0.0.1:9' }, () =>
+      rejection(client({ baseUrl: `http://127.0.0.1:${new URL(url).port}/pictoryapis` }).createVideo(REQUEST)),
+    );
+    assert.equal(error.kind, 'network');
+    assert.equal(error.details.maybeCreated, false);
+    assert.match(error.message, /connection refused/);
   });
 });

@@ -32,6 +32,21 @@ describe('error messages', () => {
     assert.match(say(new PictoryApiError('unauthorized', { status: 401 })), /rejected the API key.*Set API Key/);
   });
 
+  it('says a key that cannot be sent is invalid, through the translation', () => {
+    const error = new PictoryApiError('invalidKey');
+    assert.equal(
+      say(error),
+      'The API key contains characters that cannot be sent in a request. Enter a valid key with "Pictory: Set API Key".',
+    );
+    assert.equal(error.transient, false);
+    const translated: string[] = [];
+    describeError(error, (message, ...args) => {
+      translated.push(message);
+      return formatMessage(message, ...args);
+    });
+    assert.deepEqual(translated, [say(error)]);
+  });
+
   it('warns that a lost POST may have created a job', () => {
     assert.match(say(new PictoryApiError('timeout', { maybeCreated: true })), /may have been created/);
     assert.doesNotMatch(say(new PictoryApiError('timeout')), /may have been created/);
@@ -41,6 +56,10 @@ describe('error messages', () => {
     const message = say(new PictoryApiError('endpointNotFound', { status: 404 }));
     assert.match(message, /no such endpoint.*pictory\.apiBaseUrl/);
     assert.doesNotMatch(message, /job/);
+    assert.equal(
+      say(new PictoryApiError('endpointNotFound', { status: 404, url: 'https://api.example/pictoryapis/v1/aistudio/videos' })),
+      'Pictory\'s API has no such endpoint: https://api.example/pictoryapis/v1/aistudio/videos answered 404. Check the "pictory.apiBaseUrl" setting.',
+    );
   });
 
   it('says a 5xx that may have taken the job may have created it', () => {

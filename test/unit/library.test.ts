@@ -75,6 +75,42 @@ describe('finding a video in the library', () => {
     assert.equal(listRequests().length, 2);
   });
 
+  it('skips videos already found for other submissions, on any page', async () => {
+    const taken = new Set(['https://cdn.example/videos/5.mp4', 'https://cdn.example/videos/4.mp4']);
+    servePage(undefined, [item(5), item(4)], 'p2');
+    servePage('p2', [item(3), item(2)]);
+    const found = await client.findCreatedVideo(REQUEST, SUBMITTED_AT, undefined, taken);
+    assert.equal(found?.url, 'https://cdn.example/videos/3.mp4');
+    assert.equal(listRequests().length, 2);
+    servePage(undefined, [item(5), item(4)]);
+    assert.equal(await client.findCreatedVideo(REQUEST, SUBMITTED_AT, undefined, taken), undefined);
+  });
+
+  it('compares durations in seconds, whatever their form', async () => {
+    assert.equal(REQUEST.duration, '5s');
+    for (const duration of [5, '5', '5s', '5.0s', ' 5 s', '5 seconds', '0:05', 5.04]) {
+      servePage(undefined, [item(2, { duration: 8 }), item(1, { duration })]);
+      const found = await client.findCreatedVideo(REQUEST, SUBMITTED_AT);
+      assert.equal(found?.url, 'https://cdn.example/videos/1.mp4', JSON.stringify(duration));
+    }
+    for (const duration of [8, '8', '8s', '10.0s', 4.5]) {
+      servePage(undefined, [item(1, { duration })]);
+      assert.equal(await client.findCreatedVideo(REQUEST, SUBMITTED_AT), undefined, JSON.stringify(duration));
+    }
+  });
+
+  it('does not refuse an item that gives no duration', async () => {
+    servePage(undefined, [item(2, { duration: '8s' }), item(1, { duration: undefined })]);
+    const found = await client.findCreatedVideo(REQUEST, SUBMITTED_AT);
+    assert.equal(found?.url, 'https://cdn.example/videos/1.mp4');
+    assert.equal(found?.duration, undefined);
+  });
+
+  it('reads a duration given as a number of seconds', async () => {
+    servePage(undefined, [item(1, { duration: 8 })]);
+    assert.equal((await client.listVideos()).items[0].duration, '8s');
+  });
+
   it('allows for two minutes of clock skew, and no more', async () => {
     servePage(undefined, [item(-1.5)]);
     assert.equal((await client.findCreatedVideo(REQUEST, SUBMITTED_AT))?.url, 'https://cdn.example/videos/-1.5.mp4');

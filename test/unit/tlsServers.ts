@@ -19,8 +19,11 @@ export interface SelfSignedPair {
   readonly cert: string;
 }
 
-/** A fresh self-signed certificate for 127.0.0.1, or undefined when openssl is missing. */
-export function makeSelfSignedPair(): SelfSignedPair | undefined {
+/**
+ * A fresh self-signed certificate for 127.0.0.1, or, when openssl is missing or fails, why
+ * there is none (the TLS tests are then skipped with that reason).
+ */
+export function makeSelfSignedPair(): SelfSignedPair | { readonly missing: string } {
   const dir = makeTempDir('tls');
   try {
     const key = path.join(dir, 'key.pem');
@@ -28,10 +31,13 @@ export function makeSelfSignedPair(): SelfSignedPair | undefined {
     execFileSync('openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
       '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-    ], { stdio: 'ignore' });
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
     return { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8') };
-  } catch {
-    return undefined;
+  } catch (error) {
+    const { code, stderr } = error as { code?: string; stderr?: Buffer };
+    if (code === 'ENOENT') return { missing: 'openssl is not installed (.ci/run installs it)' };
+    const detail = stderr?.toString().trim().split('\n')[0] || (error instanceof Error ? error.message : String(error));
+    return { missing: `openssl could not make a certificate: ${detail}` };
   } finally {
     removeDir(dir);
   }
