@@ -4,7 +4,7 @@ import { PictoryApiError } from '../pictory/errors';
 import { PollOutcome, pollJob } from '../pictory/poller';
 import { JobStatus, VideoResult } from '../pictory/responses';
 import { hasJobId, isFollowed, JobRecord, LOCAL_ID_PREFIX, RESUMABLE_STATES } from './jobRecord';
-import { JobStore, Watch } from './jobStore';
+import { JobStore, messageOf, Watch } from './jobStore';
 
 export interface JobTiming {
   readonly intervalMs: number;
@@ -41,6 +41,9 @@ interface UnsavedJob {
 
 class LeaseHeldElsewhere extends Error {}
 
+/** This window can make no client for the job's endpoint (no key here, another endpoint set): why. */
+class NoClient extends Error {}
+
 /** Records the outcome of a POST whose answer never came. */
 export class SubmissionUncertain extends Error {
   constructor(
@@ -49,10 +52,6 @@ export class SubmissionUncertain extends Error {
   ) {
     super(cause.message);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -65,6 +64,10 @@ export class JobManager {
   private readonly polls = new Map<string, AbortController>();
   private readonly tracked = new Map<string, JobRecord>();
   private readonly unsaved = new Map<string, UnsavedJob>();
+  /** `submitting` records of this window's POSTs, until a record of their job replaces them on disk. */
+  private readonly placeholders = new Map<string, JobRecord>();
+  /** Jobs whose lease this window holds, all given up when it closes. */
+  private readonly leases = new Set<string>();
   private readonly reportedUnsaved = new Set<string>();
   private readonly recorders = new Set<AbortController>();
   private readonly watches = new Set<Watch>();
@@ -126,19 +129,30 @@ export class JobManager {
     const placeholder: JobRecord = { id, endpoint, request, submittedAt, deadline, state: 'submitting', updatedAt: submittedAt };
     // Nothing is sent unless this works: a job that cannot be recorded must not cost anything yet.
     await this.options.store.save(placeholder);
+    if (this.disposed) {
+      await this.removeQuietly(placeholder.id);
+      throw new PictoryApiError('cancelled');
+    }
+    // Should the window close before the job's own record replaces it, `dispose` hands it to other windows.
+    this.placeholders.set(id, placeholder);
     let jobId: string;
     try {
       jobId = await client.createVideo(request);
     } catch (error) {
       if (error instanceof PictoryApiError && error.details.maybeCreated) throw await this.lookForLostJob(placeholder, error);
-      await this.removeQuietly(placeholder.id);
+      await this.dropPlaceholder(placeholder.id);
       throw error;
     }
     const accepted: JobRecord = { ...placeholder, id: jobId, state: 'running', updatedAt: this.now() };
     this.options.log(`Job ${jobId} accepted (${request.model}, ${request.aspectRatio}, ${request.duration})`);
     // Held before the record appears, so that other windows adopting the job leave it to this one.
     await this.holdLease(jobId);
-    if (await this.record(accepted, placeholder.id)) await this.removeQuietly(placeholder.id);
+    if (this.disposed) {
+      // The window closed while the answer came: other windows look for `id` in the account's videos.
+      this.options.log(`Job ${jobId} was accepted after this window closed; it is looked for as ${id}`);
+      return accepted;
+    }
+    if (await this.record(accepted, placeholder.id)) await this.dropPlaceholder(placeholder.id);
     this.follow(accepted, this.options.timing().intervalMs);
     return accepted;
   }
@@ -211,26 +225,51 @@ export class JobManager {
     this.polls.get(id)?.abort();
     this.untrack(id);
     this.unsaved.delete(id);
+    this.placeholders.delete(id);
+    this.leases.delete(id);
     await this.options.store.remove(id);
     if (record) this.emit(this.changeListeners, record);
   }
 
-  /** Stops following jobs without changing them: another window or the next start resumes them. */
+  /**
+   * Stops following jobs without changing them, and gives up their leases: another window or
+   * the next start resumes them. Submissions still waiting for Pictory's answer are recorded
+   * as `maybeCreated`, so that other windows look for them in the account's videos at once.
+   * Synchronous: it runs while the extension host shuts down.
+   */
   dispose(): void {
     this.disposed = true;
-    for (const id of this.unsaved.keys()) this.options.log(`Job ${id} was never recorded; its submitting record, if any, is looked for at the next start`);
+    for (const id of this.unsaved.keys()) this.options.log(`Job ${id}: its latest state was never recorded; what is on disk of it is picked up by other windows or at the next start`);
     for (const watch of this.watches) watch.dispose();
     for (const controller of [...this.polls.values(), ...this.recorders]) controller.abort();
-    this.options.store.releaseLeasesNow(this.tracked.keys(), this.owner);
+    this.handOverSubmissions();
+    this.options.store.releaseLeasesNow(this.leases, this.owner);
+    this.leases.clear();
     this.watches.clear();
     this.polls.clear();
     this.tracked.clear();
+  }
+
+  /** Records each POST of this window still without its job's record as `maybeCreated`, for other windows to look for. */
+  private handOverSubmissions(): void {
+    for (const placeholder of this.placeholders.values()) {
+      const uncertain: JobRecord = { ...placeholder, state: 'maybeCreated', updatedAt: this.now() };
+      try {
+        this.options.store.saveNow(uncertain);
+        this.options.log(`Job ${placeholder.id} was being sent as this window closed; other windows look for it in the account's videos`);
+      } catch (error) {
+        this.options.log(`Job ${placeholder.id} was being sent as this window closed and could not be handed over (${messageOf(error)}); it is looked for once its submitting record is older than the time limit`);
+      }
+    }
+    this.placeholders.clear();
   }
 
   /** Records a submission whose answer was lost, and looks for its video from now on. */
   private async lookForLostJob(placeholder: JobRecord, error: PictoryApiError): Promise<SubmissionUncertain> {
     const uncertain: JobRecord = { ...placeholder, state: 'maybeCreated', updatedAt: this.now(), error: { code: error.kind, message: error.message } };
     await this.holdLease(uncertain.id);
+    // Closed meanwhile: `dispose` already recorded it as `maybeCreated`, and other windows may be looking for it.
+    if (this.disposed) return new SubmissionUncertain(uncertain, error);
     await this.record(uncertain);
     this.follow(uncertain, this.options.timing().intervalMs);
     return new SubmissionUncertain(uncertain, error);
@@ -256,17 +295,18 @@ export class JobManager {
     void this.pollUntilDone(record, initialDelayMs, controller.signal).catch(async (error: unknown) => {
       const message = messageOf(error);
       this.options.log(`Following job ${record.id} failed: ${message}`);
+      // Only the window that polls the job ends it: another window holding its lease may be doing fine.
+      if (this.disposed || !(await this.holdLease(record.id))) {
+        this.untrack(record.id);
+        return;
+      }
       await this.finish(record, { state: 'stopped', error: { code: 'INTERNAL', message } }).catch(() => this.untrack(record.id));
     });
   }
 
   private async pollUntilDone(record: JobRecord, initialDelayMs: number, signal: AbortSignal): Promise<void> {
-    const client = await this.options.clientFor(record.endpoint);
-    if (typeof client === 'string') {
-      await this.finish(record, { state: 'stopped', error: { code: 'NO_CLIENT', message: client } });
-      return;
-    }
     const { intervalMs } = this.options.timing();
+    const client = this.clientOnceLeased(record.endpoint);
     let delay = initialDelayMs;
     while (!signal.aborted) {
       try {
@@ -283,6 +323,11 @@ export class JobManager {
         await this.finish(record, endingOf(record, outcome));
         return;
       } catch (error) {
+        if (error instanceof NoClient) {
+          // This window holds the lease: no other is polling the job.
+          if (!signal.aborted) await this.finish(record, { state: 'stopped', error: { code: 'NO_CLIENT', message: error.message } });
+          return;
+        }
         if (!(error instanceof LeaseHeldElsewhere)) throw error;
         if (await this.endedElsewhere(record.id)) return;
         // Here, not in pollJob: past the deadline, pollJob asks without waiting.
@@ -292,7 +337,23 @@ export class JobManager {
     }
   }
 
-  private async pollOnce(id: string, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
+  /**
+   * The client for `endpoint`, asked for at the first poll, once this window holds the lease:
+   * a window that cannot poll (its key only in another window's memory) waits for the lease
+   * rather than end a job that another window polls, and takes the job over when that one closes.
+   */
+  private clientOnceLeased(endpoint: string): () => Promise<PictoryClient> {
+    let client: PictoryClient | undefined;
+    return async () => {
+      if (client) return client;
+      const made = await this.options.clientFor(endpoint);
+      if (typeof made === 'string') throw new NoClient(made);
+      client = made;
+      return client;
+    };
+  }
+
+  private async pollOnce(id: string, clientOf: () => Promise<PictoryClient>, signal?: AbortSignal): Promise<JobStatus> {
     const record = this.tracked.get(id);
     if (!record) throw new PictoryApiError('cancelled');
     if (this.unsaved.has(id)) await this.record(record);
@@ -302,6 +363,7 @@ export class JobManager {
       await this.releaseLease(id);
       throw new LeaseHeldElsewhere();
     }
+    const client = await clientOf();
     if (record.state === 'maybeCreated') return this.lookForVideo(record, client, signal);
     const status = await client.getJob(id, signal);
     if (status.state === 'running') await this.noteRunning(id, status.apiStatus);
@@ -310,8 +372,24 @@ export class JobManager {
 
   /** One look in the account's videos for a job whose id never came back. */
   private async lookForVideo(record: JobRecord, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
-    const found = await client.findCreatedVideo(record.request, record.submittedAt, signal);
+    const taken = await this.videosOfOtherJobs(record.id);
+    if (!taken) return { state: 'running', apiStatus: 'job records could not be read' };
+    const found = await client.findCreatedVideo(record.request, record.submittedAt, signal, taken);
     return found ? { state: 'completed', video: videoOf(found) } : { state: 'running', apiStatus: 'not in the video list yet' };
+  }
+
+  /**
+   * The videos of all other completed jobs, which a lost job must not be matched to (the same
+   * request sent twice); undefined when the records cannot be read, so that the look waits.
+   */
+  private async videosOfOtherJobs(id: string): Promise<Set<string> | undefined> {
+    try {
+      const records = await this.options.store.list();
+      return new Set(records.flatMap((job) => (job.id !== id && job.state === 'completed' && job.video ? [job.video.url] : [])));
+    } catch (error) {
+      this.options.log(`Job ${id}: the other jobs' records could not be read (${messageOf(error)}); looking for its video later`);
+      return undefined;
+    }
   }
 
   private async noteRunning(id: string, apiStatus: string): Promise<void> {
@@ -360,17 +438,23 @@ export class JobManager {
   private async finish(record: JobRecord, ending: Ending, announce = true): Promise<void> {
     const current = this.tracked.get(record.id) ?? record;
     this.untrack(record.id);
+    // A closed window changes nothing (a poll was under way): the window that takes the job up ends and announces it.
+    if (this.disposed) return;
     const view = await this.onDisk(current);
     if (view.ended) {
       // Another window (or the user, from another window) ended it first: its word stands.
       if (view.stored) this.emit(this.changeListeners, view.stored);
       return;
     }
+    if (this.disposed) return;
     const updated: JobRecord = { ...current, ...ending, updatedAt: this.now() };
-    if (!(await this.record(updated))) this.keepRecording(updated);
+    const recorded = await this.record(updated);
+    if (!recorded) this.keepRecording(updated);
     await this.releaseLease(record.id);
     this.options.log(`Job ${record.id}: ${updated.state}${updated.error ? ` (${updated.error.code}: ${updated.error.message})` : ''}`);
     this.emit(this.changeListeners, updated);
+    // Closed while the record was being written, in vain: announced by the window that takes the job up.
+    if (!recorded && this.disposed) return;
     if (announce && (await this.claimAnnouncement(record.id))) this.emit(this.finishListeners, updated);
   }
 
@@ -385,11 +469,13 @@ export class JobManager {
       this.noteUnsaved(record, messageOf(error), placeholderId);
       return false;
     }
+    // A record of the job itself (a lost one keeps the placeholder's id) replaces its placeholder.
+    if (record.state !== 'submitting') this.placeholders.delete(record.id);
     const unsaved = this.unsaved.get(record.id);
     if (unsaved) {
       this.unsaved.delete(record.id);
       this.options.log(`Job ${record.id}: its record is written now`);
-      if (unsaved.placeholderId) await this.removeQuietly(unsaved.placeholderId);
+      if (unsaved.placeholderId) await this.dropPlaceholder(unsaved.placeholderId);
     }
     return true;
   }
@@ -405,6 +491,8 @@ export class JobManager {
 
   /** Tries again to write the final record of a job, once per interval, until it works or the window closes. */
   private keepRecording(record: JobRecord): void {
+    // `dispose` aborts the loops under way, not one started after it.
+    if (this.disposed) return;
     const controller = new AbortController();
     this.recorders.add(controller);
     const { intervalMs } = this.options.timing();
@@ -415,18 +503,29 @@ export class JobManager {
 
   /** True when this window may poll `id`: it holds the lease, or no lease can be written (then it polls without one). */
   private async holdLease(id: string): Promise<boolean> {
+    if (this.disposed) return false;
     const { intervalMs } = this.options.timing();
     // Long enough to cover the longest wait between two polls (backoff) and one request with its retries.
     const leaseMs = Math.max(intervalMs * 8, 120_000) + 120_000;
+    let held: boolean;
     try {
-      return await this.options.store.tryLease(id, this.owner, leaseMs, this.now());
+      held = await this.options.store.tryLease(id, this.owner, leaseMs, this.now());
     } catch (error) {
       this.options.log(`Job ${id}: no lease could be written (${messageOf(error)}); polling without one`);
-      return true;
+      return !this.disposed;
     }
+    if (held && this.disposed) {
+      // Taken as the window closed, after `dispose` gave up the others.
+      await this.releaseLease(id);
+      return false;
+    }
+    if (held) this.leases.add(id);
+    else this.leases.delete(id);
+    return held;
   }
 
   private async releaseLease(id: string): Promise<void> {
+    this.leases.delete(id);
     await this.options.store.releaseLease(id, this.owner).catch((error: unknown) => this.options.log(`Job ${id}: releasing its lease failed: ${messageOf(error)}`));
   }
 
@@ -438,6 +537,12 @@ export class JobManager {
       this.options.log(`Job ${id}: the announcement could not be claimed (${messageOf(error)}); announcing it from this window`);
       return true;
     }
+  }
+
+  /** Removes a placeholder that a record of its job replaced, or whose POST Pictory refused. */
+  private async dropPlaceholder(id: string): Promise<void> {
+    this.placeholders.delete(id);
+    await this.removeQuietly(id);
   }
 
   private async removeQuietly(id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { FSWatcher, promises as fs, mkdirSync, readFileSync, rmSync, watch } from 'fs';
+import { closeSync, fsyncSync, FSWatcher, promises as fs, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeSync } from 'fs';
 import * as path from 'path';
 import { JobRecord, PENDING_STATES, readJobRecord } from './jobRecord';
 
@@ -54,7 +54,7 @@ function isTaken(error: unknown): boolean {
   return errorCode(error) === 'EEXIST';
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -93,6 +93,20 @@ export class JobStore {
     await this.writeAtomically(this.file(record.id, 'json'), JSON.stringify(record, null, 1), true);
     if (!pending) await fs.rm(marker, { force: true });
     await this.syncDirectory();
+  }
+
+  /**
+   * `save`, synchronously, for when the extension host shuts down. The pending marker is
+   * written anew (write, then rename), so that the watchers of other windows report the job.
+   */
+  saveNow(record: JobRecord): void {
+    mkdirSync(this.directory, { recursive: true });
+    const marker = this.file(record.id, 'pending');
+    const pending = PENDING_STATES.includes(record.state);
+    if (pending) this.writeAtomicallyNow(marker, '', false);
+    this.writeAtomicallyNow(this.file(record.id, 'json'), JSON.stringify(record, null, 1), true);
+    if (!pending) rmSync(marker, { force: true });
+    this.syncDirectoryNow();
   }
 
   /** Whether any job is still to be followed: one directory listing, no file read. */
@@ -321,6 +335,41 @@ export class JobStore {
     } catch (error) {
       await fs.rm(temporary, { force: true }).catch(() => undefined);
       throw error;
+    }
+  }
+
+  /** `writeAtomically`, synchronously. */
+  private writeAtomicallyNow(target: string, content: string, durable: boolean): void {
+    const temporary = `${target}.${randomUUID()}.tmp`;
+    try {
+      const handle = openSync(temporary, 'wx');
+      try {
+        writeSync(handle, content);
+        if (durable) fsyncSync(handle);
+      } finally {
+        closeSync(handle);
+      }
+      renameSync(temporary, target);
+    } catch (error) {
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // The folder itself refuses: there is no temporary file to remove.
+      }
+      throw error;
+    }
+  }
+
+  /** `syncDirectory`, synchronously. */
+  private syncDirectoryNow(): void {
+    let handle: number | undefined;
+    try {
+      handle = openSync(this.directory, 'r');
+      fsyncSync(handle);
+    } catch {
+      // Windows cannot open a folder: there the rename is as durable as it gets.
+    } finally {
+      if (handle !== undefined) closeSync(handle);
     }
   }
 

@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JobManager, SubmissionUncertain } from '../../src/jobs/jobManager';
 import { JobRecord } from '../../src/jobs/jobRecord';
-import { JobStore } from '../../src/jobs/jobStore';
+import { JobStore, RecordRead } from '../../src/jobs/jobStore';
 import { PictoryClient } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
 import { startPictoryServer, type PictoryServer } from '../server/pictoryServer';
 import { ManualClock } from './manualClock';
-import { loadFetch, makeClient, makeTempDir, postRequests, recordingFetch, removeDir, statusRequests, videoRequest, waitFor, WRONG_KEY } from './support';
+import { delay, loadFetch, makeClient, makeTempDir, postRequests, recordingFetch, removeDir, statusRequests, videoRequest, waitFor, WRONG_KEY } from './support';
 
 interface Window {
   readonly manager: JobManager;
@@ -23,8 +23,42 @@ interface WindowOptions {
   readonly intervalMs?: number;
   readonly timeoutMs?: number;
   readonly owner?: string;
-  /** What `clientFor` answers; by default a client with a valid key. */
-  readonly client?: PictoryClient | string;
+  /** What `clientFor` answers (an Error: what it throws); by default a client with a valid key. */
+  readonly client?: PictoryClient | string | Error;
+  /** The window's view of the shared folder; by default the test's `store`. */
+  readonly store?: JobStore;
+}
+
+/** The shared folder as one window sees it: what that window wrote, and hooks run as it writes or reads. */
+class WatchedStore extends JobStore {
+  readonly saved: JobRecord[] = [];
+  beforeSave?: (record: JobRecord) => void;
+  beforeLease?: (id: string) => void;
+  beforeRead?: (id: string) => void;
+  afterRead?: (id: string) => void;
+
+  override async save(record: JobRecord): Promise<void> {
+    this.beforeSave?.(record);
+    this.saved.push(record);
+    return super.save(record);
+  }
+
+  override saveNow(record: JobRecord): void {
+    this.saved.push(record);
+    super.saveNow(record);
+  }
+
+  override async tryLease(id: string, owner: string, ttlMs: number, now?: number): Promise<boolean> {
+    this.beforeLease?.(id);
+    return super.tryLease(id, owner, ttlMs, now);
+  }
+
+  override async read(id: string): Promise<RecordRead> {
+    this.beforeRead?.(id);
+    const read = await super.read(id);
+    this.afterRead?.(id);
+    return read;
+  }
 }
 
 // Time is the test's own (ManualClock): these are the real settings' orders of size.
@@ -70,8 +104,11 @@ describe('JobManager', function () {
     // Each window's requests carry its owner, to tell on the server which window polled.
     const client = options.client ?? makeClient(server.baseUrl, { userAgent: `pictory-vscode/0.0.0 unit-tests ${options.owner ?? 'window'}` });
     const manager = new JobManager({
-      store,
-      clientFor: async () => client,
+      store: options.store ?? store,
+      clientFor: async () => {
+        if (client instanceof Error) throw client;
+        return client;
+      },
       timing: () => ({ intervalMs: options.intervalMs ?? INTERVAL, timeoutMs: options.timeoutMs ?? TIMEOUT }),
       log: (message) => logs.push(message),
       owner: options.owner,
@@ -156,6 +193,14 @@ describe('JobManager', function () {
     const record: JobRecord = { id, endpoint: server.baseUrl, request, submittedAt: now, deadline: now + TIMEOUT, state: 'running', updatedAt: now, ...extra };
     await store.save(record);
     return record;
+  }
+
+  function leaseFiles(): string[] {
+    return fs.readdirSync(directory).filter((name) => name.endsWith('.lease'));
+  }
+
+  function videoUrl(jobId: string): string {
+    return `${server.origin}/media/${jobId}.mp4`;
   }
 
   /** Polls a job on the server directly, as if it ran to its end unseen. */
@@ -326,6 +371,31 @@ describe('JobManager', function () {
       assert.equal(await stateOf(uncertain.record.id), 'maybeCreated');
       await runUntil('another look', () => listRequests() >= 5);
       assert.equal(postRequests(server), 1);
+    });
+
+    it("is not matched to the video of an earlier job with the same request, but to its own", async () => {
+      const window = openWindow();
+      const first = await submit(window);
+      await runUntil('the first job to finish', () => window.finished.length > 0);
+      server.addFault({ method: 'POST', fault: { kind: 'createThenReset' } });
+      const { record } = await submitUncertain(window);
+      const second = [...server.jobs().keys()].find((id) => id !== first.id);
+      assert.ok(second);
+
+      await runUntil('a first look in the videos', () => listRequests() >= 1);
+      await settle();
+      assert.equal(window.finished.length, 1, "the first job's video, same request and minutes old, is not taken for the second");
+      await finishOnServer(second);
+      await runUntil('its own video to be found', () => window.finished.length > 1);
+      assert.deepEqual(
+        window.finished.map((job) => [job.id, job.state, job.video?.url]),
+        [
+          [first.id, 'completed', videoUrl(first.id)],
+          [record.id, 'completed', videoUrl(second)],
+        ],
+      );
+      assert.equal(listRequests(), 2);
+      assertIdle();
     });
 
     it('is looked for when a window closed while sending it', async () => {
@@ -516,6 +586,168 @@ describe('JobManager', function () {
       );
       assert.equal(closing.finished.length, 0);
       assert.equal(listRequests(), 2);
+      assertIdle();
+    });
+
+    it('hands a submission still being sent to a window that stays open, which finds it', async () => {
+      const stayingStore = new WatchedStore(directory);
+      const readByStaying: string[] = [];
+      stayingStore.afterRead = (id) => readByStaying.push(id);
+      const staying = openWindow({ owner: 'staying', store: stayingStore });
+      staying.manager.watchForJobs();
+      const closing = openWindow({ owner: 'closing' });
+      server.addFault({ method: 'POST', fault: { kind: 'hang' } });
+      const sending = submit(closing, undefined, makeClient(server.baseUrl, { requestTimeoutMs: 1500 })).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await waitFor('the POST to arrive', () => postRequests(server) === 1);
+      const [placeholder] = await store.list();
+      assert.equal(placeholder.state, 'submitting');
+      // Seen, and left to its window: only a new write of its marker makes the staying window look again.
+      await waitFor('the staying window to see the submission', () => readByStaying.includes(placeholder.id));
+      assert.deepEqual(staying.manager.running(), []);
+
+      closing.manager.dispose();
+      assert.equal(await stateOf(placeholder.id), 'maybeCreated', 'recorded by dispose itself');
+      await waitFor('the staying window to look for it', () => staying.manager.running().some((job) => job.id === placeholder.id && job.state === 'maybeCreated'));
+      // Pictory took it, although its answer will never reach the closed window.
+      const jobId = await makeClient(server.baseUrl).createVideo(videoRequest());
+      await finishOnServer(jobId);
+      await runUntil('the video to be found', () => staying.finished.length > 0);
+      assert.deepEqual(
+        staying.finished.map((job) => [job.id, job.state, job.video?.url]),
+        [[placeholder.id, 'completed', videoUrl(jobId)]],
+      );
+
+      // The closed window's POST ends later; it writes nothing over what the staying window found.
+      assert.ok((await sending) instanceof SubmissionUncertain);
+      assert.equal(await stateOf(placeholder.id), 'completed');
+      assert.deepEqual(statesOnDisk(), ['completed']);
+      assert.deepEqual(leaseFiles(), []);
+      assert.equal(closing.finished.length, 0);
+      assert.equal(staying.finished.length, 1);
+      assertIdle();
+    });
+
+    for (const moment of ['its lease is taken', 'its record is written'] as const) {
+      it(`gives up the lease of a job accepted as its window closes, while ${moment}`, async () => {
+        const watched = new WatchedStore(directory);
+        const closing = openWindow({ owner: 'closing', store: watched });
+        if (moment === 'its lease is taken') watched.beforeLease = () => closing.manager.dispose();
+        else watched.beforeSave = (record) => record.state === 'running' && closing.manager.dispose();
+        const record = await submit(closing);
+        assert.deepEqual(leaseFiles(), []);
+        assert.equal(await store.tryLease(record.id, 'other-window', INTERVAL, clock.now()), true, 'another window may poll it at once');
+        // Closed before its record was begun, the job is looked for as its submission; after, it is polled by id.
+        assert.deepEqual(statesOnDisk(), [moment === 'its lease is taken' ? 'maybeCreated' : 'running']);
+        assert.equal(statusRequests(server, record.id), 0);
+      });
+    }
+
+    it('leaves a result that comes in as its window closes to the window that takes the job up', async () => {
+      const watched = new WatchedStore(directory);
+      const closing = openWindow({ owner: 'closing', store: watched });
+      const record = await submit(closing);
+      // The window closes once the final answer is in, as the job's record is read before writing it.
+      let closed = false;
+      let readSinceClosing = false;
+      watched.beforeRead = (id) => {
+        if (closed || id !== record.id || (server.jobs().get(id)?.polls ?? 0) <= 2) return;
+        closing.manager.dispose();
+        closed = true;
+      };
+      watched.afterRead = () => (readSinceClosing ||= closed);
+      await runUntil('the final answer, and the window to close', () => readSinceClosing);
+      // Time for a write, were one to follow.
+      await delay(50);
+      assert.deepEqual(
+        [...new Set(watched.saved.map((job) => job.state))],
+        ['submitting', 'running'],
+        'no result written',
+      );
+      assert.equal(await stateOf(record.id), 'running', 'unchanged');
+      assert.equal(closing.finished.length, 0);
+      assert.deepEqual(
+        fs.readdirSync(directory).filter((name) => !name.endsWith('.json') && !name.endsWith('.pending')),
+        [],
+        'no lease, no announcement',
+      );
+
+      const next = openWindow({ owner: 'next' });
+      await next.manager.resume();
+      await runUntil('the job to be announced', () => next.finished.length > 0);
+      assert.deepEqual(
+        next.finished.map((job) => [job.id, job.state]),
+        [[record.id, 'completed']],
+      );
+      assertIdle();
+    });
+
+    it('starts no more tries to write a result once its window has closed', async () => {
+      const watched = new WatchedStore(directory);
+      const closing = openWindow({ owner: 'closing', store: watched });
+      watched.beforeSave = (record) => {
+        if (record.state !== 'completed') return;
+        closing.manager.dispose();
+        throw new Error('ENOSPC: no space left on device');
+      };
+      const record = await submit(closing);
+      await runUntil('the result', () => closing.logs.includes(`Job ${record.id}: completed`));
+      assert.equal(clock.sleeping, 0, 'nothing waits to write it again');
+      assert.equal(closing.finished.length, 0, 'announced by the window that takes the job up');
+      assert.equal(await stateOf(record.id), 'running');
+
+      const next = openWindow({ owner: 'next' });
+      await next.manager.resume();
+      await runUntil('the job to be announced', () => next.finished.length > 0);
+      assert.equal(next.finished[0].state, 'completed');
+    });
+  });
+
+  describe('a window that cannot poll', () => {
+    const cases = [
+      ['has no key', 'No API key is set.'],
+      ['cannot read its key', new Error('The keychain is locked')],
+    ] as const;
+    for (const [what, client] of cases) {
+      it(`leaves a job that another window polls to that window when it ${what}`, async () => {
+        const polling = openWindow({ owner: 'polling' });
+        const keylessStore = new WatchedStore(directory);
+        const keyless = openWindow({ owner: 'keyless', client, store: keylessStore });
+        keyless.manager.watchForJobs();
+        const record = await submit(polling);
+        await waitFor('the keyless window to follow the job', () => keyless.manager.running().some((job) => job.id === record.id));
+
+        await runUntil('the job to finish, and both windows to let go of it', () => polling.finished.length > 0 && loops() === 0);
+        assert.deepEqual(
+          polling.finished.map((job) => [job.id, job.state]),
+          [[record.id, 'completed']],
+        );
+        assert.equal(keyless.finished.length, 0);
+        assert.deepEqual(keylessStore.saved, [], 'the keyless window wrote no record');
+        assert.deepEqual(pollers(record.id), ['polling', 'polling', 'polling']);
+        assertIdle();
+      });
+    }
+
+    it('takes a job over when the window polling it closes, and only then stops it, saying why', async () => {
+      const polling = openWindow({ owner: 'polling' });
+      const keyless = openWindow({ owner: 'keyless', client: 'No API key is set.' });
+      keyless.manager.watchForJobs();
+      const record = await submit(polling, 'An endless render #forever');
+      await waitFor('the keyless window to follow the job', () => keyless.manager.running().some((job) => job.id === record.id));
+      await runUntil('a first poll', () => statusRequests(server, record.id) >= 1);
+      await settle();
+      assert.equal(await stateOf(record.id), 'running');
+
+      polling.manager.dispose();
+      await runUntil('the job to stop', () => keyless.finished.length > 0);
+      const stored = await store.get(record.id);
+      assert.equal(stored?.state, 'stopped');
+      assert.deepEqual(stored?.error, { code: 'NO_CLIENT', message: 'No API key is set.' });
+      assert.deepEqual(keyless.finished, [stored]);
+      assert.equal(statusRequests(server, record.id), 1);
       assertIdle();
     });
   });

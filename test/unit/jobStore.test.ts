@@ -210,6 +210,42 @@ describe('JobStore', () => {
     });
   });
 
+  describe('saving synchronously, as the window closes', () => {
+    it('gives back what was saved, with its marker, leaving no temporary files', async () => {
+      const pending = record('job-a', 1000, { state: 'maybeCreated' });
+      store.saveNow(pending);
+      assert.deepEqual(await store.get('job-a'), pending);
+      assert.deepEqual(fs.readdirSync(directory).sort(), ['job-a.json', 'job-a.pending']);
+      const completed = record('job-a', 1000, { state: 'completed', video: { url: 'https://cdn.example/a.mp4' } });
+      store.saveNow(completed);
+      assert.deepEqual(await store.get('job-a'), completed);
+      assert.deepEqual(fs.readdirSync(directory), ['job-a.json'], 'the marker of an ended job is removed');
+    });
+
+    it('writes the marker of a job already pending anew, so that watchers report it', async () => {
+      await store.save(record('job-a', 1000, { state: 'submitting' }));
+      const reported: string[][] = [];
+      const watch = new JobStore(directory).watchPending((ids) => reported.push(ids), 10);
+      try {
+        store.saveNow(record('job-a', 1000, { state: 'maybeCreated' }));
+        await waitFor('job-a to be reported', () => reported.some((ids) => ids.includes('job-a')));
+      } finally {
+        watch.dispose();
+      }
+      assert.equal((await store.get('job-a'))?.state, 'maybeCreated');
+      assert.deepEqual(fs.readdirSync(directory).sort(), ['job-a.json', 'job-a.pending']);
+    });
+
+    it('throws when the folder cannot be written, leaving no temporary file', () => {
+      fs.mkdirSync(path.join(directory, 'job-a.json'), { recursive: true });
+      assert.throws(() => store.saveNow(record('job-a', 1000)));
+      assert.deepEqual(
+        fs.readdirSync(directory).filter((name) => name.endsWith('.tmp')),
+        [],
+      );
+    });
+  });
+
   describe('watching for pending jobs', () => {
     it('reports jobs other windows start, creating the folder to watch', async () => {
       const reported: string[][] = [];
