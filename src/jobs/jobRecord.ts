@@ -86,7 +86,19 @@ function hasRecordFields(value: Record<string, unknown>): boolean {
     typeof request.prompt === 'string' &&
     typeof request.model === 'string' &&
     typeof request.aspectRatio === 'string' &&
-    typeof request.duration === 'string'
+    typeof request.duration === 'string' &&
+    hasSourceTypes(request)
+  );
+}
+
+/** The optional image and video inputs of a request, when present, have their types. */
+function hasSourceTypes(request: Record<string, unknown>): boolean {
+  const { firstFrameImageUrl, extendVideoUrl, referenceImageUrls } = request;
+  return (
+    (firstFrameImageUrl === undefined || typeof firstFrameImageUrl === 'string') &&
+    (extendVideoUrl === undefined || typeof extendVideoUrl === 'string') &&
+    (referenceImageUrls === undefined ||
+      (Array.isArray(referenceImageUrls) && referenceImageUrls.every((url) => typeof url === 'string')))
   );
 }
 

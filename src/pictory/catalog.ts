@@ -1,3 +1,6 @@
+import { isLoopbackHost } from './http';
+import { safeMediaUrl } from './urls';
+
 /** The AI Studio video models, with what each one supports and costs. */
 export interface VideoModel {
   readonly id: string;
@@ -94,4 +97,77 @@ export function checkChoice(choice: Partial<VideoChoice>): ChoiceProblem | undef
     return { kind: 'unsupportedDuration', model, duration: choice.duration };
   }
   return undefined;
+}
+
+/** The picture or clip a video may start from; at most one of the three may be given. */
+export interface VideoSources {
+  /** An image the video starts from (a clip's `lastFrameImageUrl` continues that clip). */
+  readonly firstFrameImageUrl?: string;
+  /** A video the new one continues from its end. */
+  readonly extendVideoUrl?: string;
+  /** 1 to 3 images that guide the video. */
+  readonly referenceImageUrls?: readonly string[];
+}
+
+export type SourceField = keyof VideoSources;
+
+export const SOURCE_FIELDS: readonly SourceField[] = ['firstFrameImageUrl', 'extendVideoUrl', 'referenceImageUrls'];
+
+export const MAX_REFERENCE_IMAGES = 3;
+
+export type SourceUrlFault =
+  /** Not a string, empty, or not an absolute URL. */
+  | 'notUrl'
+  /** Neither `https:` nor `http:` on this computer while the API is on this computer too. */
+  | 'notHttps'
+  /** A user name or password in the URL. */
+  | 'credentials';
+
+export type SourceProblem =
+  /** More than one of the three was given; `fields` lists those given, in `SOURCE_FIELDS` order. */
+  | { readonly kind: 'severalSources'; readonly fields: readonly SourceField[] }
+  /** `referenceImageUrls` is not a list of 1 to `MAX_REFERENCE_IMAGES` items. */
+  | { readonly kind: 'referenceImageCount'; readonly count: number }
+  /** `index` is the position in `referenceImageUrls`, from 0; absent for the other fields. */
+  | { readonly kind: 'invalidSourceUrl'; readonly field: SourceField; readonly index?: number; readonly fault: SourceUrlFault };
+
+/**
+ * Checks the image and video inputs of a request as the API rules them, before anything is
+ * sent: at most one of them, 1 to 3 reference images, and every URL absolute and `https:`.
+ * Plain `http:` is accepted on this computer only (a local test server), and, when
+ * `apiBaseUrl` is given, only if that API is on this computer too (as for media URLs, see
+ * `safeMediaUrl`). A field set to `undefined` is not given.
+ */
+export function checkSources(request: VideoSources, apiBaseUrl?: string): SourceProblem | undefined {
+  const given = SOURCE_FIELDS.filter((field) => request[field] !== undefined);
+  if (given.length > 1) return { kind: 'severalSources', fields: given };
+  const field = given[0];
+  if (field === undefined) return undefined;
+  const value: unknown = request[field];
+  if (field !== 'referenceImageUrls') {
+    const fault = sourceUrlFault(value, apiBaseUrl);
+    return fault && { kind: 'invalidSourceUrl', field, fault };
+  }
+  if (!Array.isArray(value)) return { kind: 'invalidSourceUrl', field, fault: 'notUrl' };
+  if (value.length < 1 || value.length > MAX_REFERENCE_IMAGES) return { kind: 'referenceImageCount', count: value.length };
+  for (const [index, item] of value.entries()) {
+    const fault = sourceUrlFault(item, apiBaseUrl);
+    if (fault) return { kind: 'invalidSourceUrl', field, index, fault };
+  }
+  return undefined;
+}
+
+function sourceUrlFault(value: unknown, apiBaseUrl: string | undefined): SourceUrlFault | undefined {
+  if (typeof value !== 'string') return 'notUrl';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'notUrl';
+  }
+  if (url.username || url.password) return 'credentials';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) return 'notHttps';
+  if (apiBaseUrl === undefined) return undefined;
+  return safeMediaUrl(value, apiBaseUrl) === undefined ? 'notHttps' : undefined;
 }

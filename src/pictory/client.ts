@@ -1,18 +1,21 @@
-import { readSeconds } from './catalog';
-import { PictoryApiError } from './errors';
+import { checkSources, MAX_REFERENCE_IMAGES, readSeconds, SOURCE_FIELDS, SourceProblem, VideoSources } from './catalog';
+import { FieldError, PictoryApiError } from './errors';
 import { endpointProblem, Fetch, HttpResponse, parseRetryAfter, requestSentOf } from './http';
 import {
   isPictoryErrorBody,
   JobStatus,
   LibraryVideo,
+  Quota,
   readErrorBody,
   readJobId,
   readJobStatus,
   readLibraryPage,
+  readQuota,
   VideoResult,
 } from './responses';
 
-export interface VideoRequest {
+/** A generation request; of its `VideoSources`, at most one may be given (see `checkSources`). */
+export interface VideoRequest extends VideoSources {
   readonly prompt: string;
   readonly model: string;
   readonly aspectRatio: string;
@@ -68,6 +71,7 @@ const TLS_FAILURE_CODE = /^(EPROTO$|ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZER
 const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN']);
 
 const VIDEOS_PATH = '/v1/aistudio/videos';
+const QUOTA_PATH = '/v1/quota';
 
 type Method = 'GET' | 'POST';
 
@@ -91,8 +95,15 @@ export class PictoryClient {
     this.random = options.random ?? Math.random;
   }
 
-  /** Submits a generation; resolves with the job id. Never resent once it may have arrived. */
+  /**
+   * Submits a generation; resolves with the job id. Never resent once it may have arrived.
+   * A request whose image or video inputs break the API's rules (`checkSources`) is refused
+   * without sending anything: an `invalidRequest` error without a status, with one field error
+   * for each field at fault.
+   */
   async createVideo(request: VideoRequest, signal?: AbortSignal): Promise<string> {
+    const sourceProblem = checkSources(request, this.options.baseUrl);
+    if (sourceProblem) throw new PictoryApiError('invalidRequest', { fields: sourceFieldErrors(sourceProblem), maybeCreated: false });
     const body = await this.call({ method: 'POST', path: VIDEOS_PATH, payload: request, missing: 'endpointNotFound' }, signal);
     try {
       return readJobId(body);
@@ -111,6 +122,12 @@ export class PictoryClient {
     return readJobStatus(body);
   }
 
+  /** The account's AI credits and video minutes, used and allowed. */
+  async getQuota(signal?: AbortSignal): Promise<Quota> {
+    const body = await this.call({ method: 'GET', path: QUOTA_PATH, missing: 'endpointNotFound' }, signal);
+    return readQuota(body);
+  }
+
   /** One page of the account's generated videos, newest first. */
   async listVideos(pageKey?: string, signal?: AbortSignal): Promise<{ items: LibraryVideo[]; nextPageKey?: string }> {
     const query = pageKey === undefined ? '' : `?nextPageKey=${encodeURIComponent(pageKey)}`;
@@ -121,7 +138,8 @@ export class PictoryClient {
   /**
    * The video a submission made, for a POST whose answer was lost: the newest library item
    * with the same prompt, model, aspect ratio and duration (in seconds; an item without a
-   * readable duration is not refused on that account), created no earlier than `submittedAt`
+   * readable duration is not refused on that account), the same image or video inputs (an
+   * item lists those it was made from; see `sameSources`), created no earlier than `submittedAt`
    * (epoch ms) less the clock-skew allowance, and whose `url` is not in `excludeUrls` (videos
    * already found for other submissions). Undefined when none is found.
    */
@@ -245,8 +263,57 @@ function sameRequest(item: LibraryVideo, request: VideoRequest): boolean {
     item.prompt === request.prompt &&
     item.model === request.model &&
     item.aspectRatio === request.aspectRatio &&
-    sameDuration(item.duration, request.duration)
+    sameDuration(item.duration, request.duration) &&
+    sameSources(item, request)
   );
+}
+
+/**
+ * Whether an item was made from the same image or video inputs as the request: the same
+ * field with the same URL (reference images in any order), or none on either side (an empty
+ * list counting as none). URLs are compared in their normalised form.
+ */
+function sameSources(item: VideoSources, request: VideoSources): boolean {
+  return SOURCE_FIELDS.every((field) => sameUrls(urlsOf(item[field]), urlsOf(request[field])));
+}
+
+function urlsOf(value: string | readonly string[] | undefined): string[] {
+  const urls: readonly unknown[] = value === undefined ? [] : typeof value === 'string' ? [value] : value;
+  return urls.map((url) => normalisedUrl(String(url))).sort();
+}
+
+function normalisedUrl(value: string): string {
+  try {
+    return new URL(value).href;
+  } catch {
+    return value;
+  }
+}
+
+function sameUrls(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((url, index) => url === b[index]);
+}
+
+const SOURCE_REASONS = {
+  notUrl: 'must be an absolute URL',
+  notHttps: 'must be an https URL',
+  credentials: 'must not contain a user name or password',
+} as const;
+
+/** The field errors of a request refused before sending, worded like the API's own. */
+export function sourceFieldErrors(problem: SourceProblem): FieldError[] {
+  switch (problem.kind) {
+    case 'severalSources': {
+      const reason = `only one of ${SOURCE_FIELDS.join(', ')} may be given`;
+      return problem.fields.map((name) => ({ name, reason }));
+    }
+    case 'referenceImageCount':
+      return [{ name: 'referenceImageUrls', reason: `must list 1 to ${MAX_REFERENCE_IMAGES} URIs, not ${problem.count}` }];
+    case 'invalidSourceUrl': {
+      const reason = SOURCE_REASONS[problem.fault];
+      return [{ name: problem.field, reason: problem.index === undefined ? reason : `item ${problem.index + 1} ${reason}` }];
+    }
+  }
 }
 
 /**

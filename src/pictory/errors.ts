@@ -96,6 +96,8 @@ export function describeError(error: PictoryApiError, t: Translate): string {
       ) + apiSays(details, t);
     case 'invalidRequest': {
       const fields = (details.fields ?? []).map((field) => t('{0}: {1}', field.name, field.reason)).join('; ');
+      // No status: the request was refused here, before anything was sent.
+      if (details.status === undefined) return t('The request was not sent, because Pictory would refuse it: {0}', fields);
       return fields
         ? t('Pictory did not accept the request (HTTP 400): {0}', fields)
         : t('Pictory did not accept the request (HTTP 400).') + apiSays(details, t);

@@ -1,3 +1,4 @@
+import { roundCredits, VideoSources } from './catalog';
 import { FieldError, PictoryApiError } from './errors';
 
 /** What a finished job returned. Only `url` is required; the rest is shown when present. */
@@ -12,8 +13,11 @@ export interface VideoResult {
   readonly aiCreditsUsed?: number;
 }
 
-/** An item of the account's video library (`GET /v1/aistudio/videos`). */
-export interface LibraryVideo extends VideoResult {
+/**
+ * An item of the account's video library (`GET /v1/aistudio/videos`). Its `VideoSources`
+ * are listed when the request had them; `referenceImageUrls` keeps only the string items.
+ */
+export interface LibraryVideo extends VideoResult, VideoSources {
   /** The library's own id, which is not the job id. */
   readonly id?: string;
   readonly prompt?: string;
@@ -26,6 +30,18 @@ export interface LibraryVideo extends VideoResult {
 export interface LibraryPage {
   readonly items: LibraryVideo[];
   readonly nextPageKey?: string;
+}
+
+export interface QuotaAmount {
+  readonly used: number;
+  readonly limit: number;
+}
+
+/** The account's allowance (`GET /v1/quota`). */
+export interface Quota {
+  readonly aiCredits: QuotaAmount;
+  /** Absent when Pictory does not send it, or sends it in a form that cannot be read. */
+  readonly videoMinutes?: QuotaAmount;
 }
 
 export type JobStatus =
@@ -154,6 +170,9 @@ export function readLibraryPage(body: unknown): LibraryPage {
 
 function readLibraryVideo(item: Json): LibraryVideo | undefined {
   if (!optionalString(item.url)) return undefined;
+  const referenceImageUrls = Array.isArray(item.referenceImageUrls)
+    ? item.referenceImageUrls.filter((url): url is string => typeof url === 'string' && url.length > 0)
+    : [];
   return {
     ...readVideo(item),
     id: optionalString(item.id),
@@ -161,5 +180,35 @@ function readLibraryVideo(item: Json): LibraryVideo | undefined {
     model: optionalString(item.model),
     aspectRatio: optionalString(item.aspectRatio),
     createdDate: optionalString(item.createdDate),
+    firstFrameImageUrl: optionalString(item.firstFrameImageUrl),
+    extendVideoUrl: optionalString(item.extendVideoUrl),
+    referenceImageUrls: referenceImageUrls.length > 0 ? referenceImageUrls : undefined,
   };
+}
+
+function readQuotaAmount(value: unknown): QuotaAmount | undefined {
+  if (!isObject(value)) return undefined;
+  const used = optionalNumber(value.used);
+  const limit = optionalNumber(value.limit);
+  return used === undefined || limit === undefined ? undefined : { used, limit };
+}
+
+/**
+ * The body of `GET /v1/quota`: `aiCredits` (required) and `videoMinutes` (dropped when it
+ * cannot be read), each `{used, limit}` as numbers or numeric strings. The same object inside
+ * `data`, as Pictory's other answers wrap theirs, is read too.
+ */
+export function readQuota(body: unknown): Quota {
+  if (!isObject(body)) throw unexpected('the body is not an object');
+  if (body.success === false) throw new PictoryApiError('rejected', readErrorBody(body));
+  const quota = body.aiCredits === undefined && isObject(body.data) ? body.data : body;
+  const aiCredits = readQuotaAmount(quota.aiCredits);
+  if (!aiCredits) throw unexpected('aiCredits.used and aiCredits.limit are missing or not numbers');
+  const videoMinutes = readQuotaAmount(quota.videoMinutes);
+  return videoMinutes === undefined ? { aiCredits } : { aiCredits, videoMinutes };
+}
+
+/** AI credits still available: the limit less what was used, never below 0. */
+export function creditsLeft(quota: Quota): number {
+  return roundCredits(Math.max(0, quota.aiCredits.limit - quota.aiCredits.used));
 }

@@ -20,6 +20,11 @@ describe('error messages', () => {
     assert.match(message, /aspectRatio: not supported by veo3\.1/);
   });
 
+  it('says a request refused before sending was not sent, without an HTTP status', () => {
+    const message = say(new PictoryApiError('invalidRequest', { fields: [{ name: 'firstFrameImageUrl', reason: 'must be an https URL' }] }));
+    assert.equal(message, 'The request was not sent, because Pictory would refuse it: firstFrameImageUrl: must be an https URL');
+  });
+
   it('says a non-JSON answer is not JSON, with its status', () => {
     assert.match(say(new PictoryApiError('notJson', { status: 502 })), /not JSON.*HTTP 502/);
   });
