@@ -14,6 +14,9 @@ import { PreviewPanels } from './preview/previewPanel';
 import { AudioInfo } from './preview/protocol';
 import { JobStatusBar } from './statusBar';
 import { SubmissionsInFlight } from './generate/submission';
+import { CreditWatch } from './studio/credits';
+import { Studio } from './studio/studio';
+import { Quota } from './pictory/responses';
 
 /**
  * Owns everything the extension creates. Parts are made on first use, so that activation
@@ -24,11 +27,13 @@ export class PictoryApp implements vscode.Disposable {
   readonly keys: ApiKeyStore;
   readonly loadFetch: () => Promise<Fetch>;
   readonly submissions = new SubmissionsInFlight();
+  readonly credits: CreditWatch;
   private readonly disposables: vscode.Disposable[] = [this.logger];
   private jobManager: JobManager | undefined;
   private jobStatusBar: JobStatusBar | undefined;
   private panels: PreviewPanels | undefined;
   private editorTracker: LastEditorTracker | undefined;
+  private studioViews: Studio | undefined;
 
   constructor(
     readonly context: vscode.ExtensionContext,
@@ -37,6 +42,16 @@ export class PictoryApp implements vscode.Disposable {
   ) {
     this.keys = new ApiKeyStore(context.secrets, this.logger);
     this.loadFetch = lazyFetch(path.join(context.extensionPath, 'dist', 'fetch.js'));
+    this.credits = new CreditWatch(() => this.fetchQuota(), (message) => this.logger.warn(message));
+    this.disposables.push(this.credits);
+  }
+
+  /** The account's credits from the configured endpoint, when a key is set. */
+  private async fetchQuota(): Promise<Quota | undefined> {
+    const key = await this.keys.get();
+    const endpoint = readSettings().apiBaseUrl;
+    if (!key || endpointProblem(endpoint)) return undefined;
+    return this.createClient(endpoint, key).getQuota(AbortSignal.timeout(20_000));
   }
 
   get jobsFolder(): string {
@@ -55,7 +70,7 @@ export class PictoryApp implements vscode.Disposable {
         log: (message) => this.logger.info(message),
       });
       this.jobManager = manager;
-      this.jobStatusBar = new JobStatusBar(manager);
+      this.jobStatusBar = new JobStatusBar(manager, () => this.credits.latest);
       this.disposables.push(
         manager.onDidFinish(this.onJobFinished),
         manager.onDidFailToRecord(this.onJobUnrecorded),
@@ -64,6 +79,17 @@ export class PictoryApp implements vscode.Disposable {
       );
     }
     return this.jobManager;
+  }
+
+  /** The Pictory views, once registered (at activation: a view may be open from the last session). */
+  get studio(): Studio | undefined {
+    return this.studioViews;
+  }
+
+  registerStudio(): void {
+    if (this.studioViews) return;
+    this.studioViews = new Studio(this.jobs, this.credits, async () => !!(await this.keys.get()));
+    this.disposables.push(this.studioViews);
   }
 
   get statusBarText(): string | undefined {

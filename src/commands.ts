@@ -4,28 +4,43 @@ import { PictoryApp } from './app';
 import { generateVideo } from './generate/generateVideo';
 import { showJobs } from './jobList';
 import { showRunningJobs, SHOW_RUNNING_JOBS_COMMAND } from './statusBar';
+import { checkAgain, continueFromLastFrame, copyVideoUrl, editPromptAndGenerate, extendVideo, openPictory, openPreview, regenerate, removeJobs, stopWaiting } from './studio/studioCommands';
 
-type CommandHandler = (app: PictoryApp) => Promise<unknown>;
+/** Tree commands get the clicked row and the selected rows as their arguments. */
+type CommandHandler = (app: PictoryApp, ...args: unknown[]) => Promise<unknown>;
 
 /** Every command the extension contributes, by id (the ids are public: keep them). */
 const COMMANDS: Record<string, CommandHandler> = {
-  'pictory.generateVideo': generateVideo,
+  'pictory.generateVideo': (app) => generateVideo(app),
   'pictory.setApiKey': async (app) => {
     if (await app.keys.askAndStore('change')) void showInfo(vscode.l10n.t('Pictory API key saved.'));
+    await app.studio?.onKeyChanged();
   },
   'pictory.clearApiKey': async (app) => {
     await app.keys.clear();
+    await app.studio?.onKeyChanged();
     void showInfo(vscode.l10n.t('Pictory API key removed.'));
   },
+  'pictory.openPreview': openPreview,
+  'pictory.checkAgain': checkAgain,
+  'pictory.stopWaiting': stopWaiting,
+  'pictory.regenerate': regenerate,
+  'pictory.editPromptAndGenerate': editPromptAndGenerate,
+  'pictory.continueFromLastFrame': continueFromLastFrame,
+  'pictory.extendVideo': extendVideo,
+  'pictory.copyVideoUrl': copyVideoUrl,
+  'pictory.openPictory': openPictory,
+  'pictory.removeJobs': removeJobs,
+  'pictory.refreshClips': async (app) => app.studio?.refresh(),
   'pictory.showJobs': showJobs,
   [SHOW_RUNNING_JOBS_COMMAND]: (app) => showRunningJobs(app.jobs),
 };
 
 export function registerCommands(app: PictoryApp): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async () => {
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await handler(app);
+        await handler(app, ...args);
       } catch (error) {
         const message = app.logger.redact(error instanceof Error ? error.message : String(error));
         app.logger.error(`${id} failed: ${message}`);

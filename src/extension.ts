@@ -30,6 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
   // another window starts from now on (so that they live on if that window closes).
   const test = context.extensionMode === vscode.ExtensionMode.Test ? testApi(app) : undefined;
   context.subscriptions.push(app.jobs.watchForJobs());
+  app.registerStudio();
   if (await app.hasPendingJobs()) await resumeJobs(app);
   return test;
 }

@@ -3,6 +3,8 @@ import { askModal, showInfo } from './notify';
 import { JobManager } from './jobs/jobManager';
 import { JobRecord } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
+import { Quota } from './pictory/responses';
+import { describeQuota } from './studio/credits';
 
 export const SHOW_RUNNING_JOBS_COMMAND = 'pictory.showRunningJobs';
 
@@ -29,7 +31,10 @@ export class JobStatusBar implements vscode.Disposable {
   private visible = false;
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly jobs: JobManager) {
+  constructor(
+    private readonly jobs: JobManager,
+    private readonly quota: () => Quota | undefined = () => undefined,
+  ) {
     this.subscription = jobs.onDidChange(() => this.update());
   }
 
@@ -81,6 +86,8 @@ export class JobStatusBar implements vscode.Disposable {
     for (const job of running) {
       tooltip.appendText(`• "${shortenPrompt(job.request.prompt)}" · ${job.request.model} · ${jobStatusWord(job)}\n\n`);
     }
+    const quota = this.quota();
+    if (quota) tooltip.appendText(vscode.l10n.t('AI credits: {0}', describeQuota(quota)));
     item.tooltip = tooltip;
   }
 

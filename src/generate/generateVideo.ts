@@ -2,24 +2,39 @@ import * as vscode from 'vscode';
 import { PictoryApp } from '../app';
 import { readSettings } from '../config';
 import { askModal, showError } from '../notify';
-import { checkChoice, ChoiceProblem, VideoChoice } from '../pictory/catalog';
+import { checkChoice, ChoiceProblem, estimateCredits, findModel, roundCredits, VideoChoice } from '../pictory/catalog';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { endpointProblem } from '../pictory/http';
 import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS, promptsFromSelections } from '../pictory/prompts';
-import { confirmPresetChoice, describeChoice, PickedChoice, pickVideoChoice } from './picker';
+import { formatNumber, shortfall } from '../studio/credits';
+import { confirmPresetChoice, confirmRequest, describeChoice, PickedChoice, pickVideoChoice } from './picker';
 import { submitAll, withoutPromptsInFlight } from './submission';
+
+/** A generation that starts from an earlier clip rather than from the editor's selection. */
+export interface GenerationStart {
+  readonly title: string;
+  /** The prompt to start the input box with. */
+  readonly prompt?: string;
+  /** Where the new clip starts: the last frame of a clip, or the clip itself to extend. */
+  readonly sources?: { readonly firstFrameImageUrl?: string; readonly extendVideoUrl?: string };
+}
 
 /** The selected texts of the active editor, or a prompt typed into an input box. */
 async function collectPrompts(): Promise<string[] | undefined> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor ? promptsFromSelections(editor.selections.map((selection) => editor.document.getText(selection))) : [];
   if (selected.length > 0) return selected;
+  return askPrompt(vscode.l10n.t('Generate Video'));
+}
+
+async function askPrompt(title: string, value?: string): Promise<string[] | undefined> {
   const typed = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Generate Video'),
+    title,
+    value,
     prompt: vscode.l10n.t('Describe the video to generate ({0} to {1} characters)', PROMPT_MIN_CHARACTERS, PROMPT_MAX_CHARACTERS),
     placeHolder: vscode.l10n.t('A red fox running through fresh snow at sunrise, wide shot'),
     ignoreFocusOut: true,
-    validateInput: (value) => promptProblemMessage(value.trim()),
+    validateInput: (text) => promptProblemMessage(text.trim()),
   });
   return typed === undefined ? undefined : promptsFromSelections([typed]);
 }
@@ -66,6 +81,20 @@ async function confirmBatch(count: number, choice: VideoChoice): Promise<boolean
   return answer === generate;
 }
 
+/** When the credits left (as last read) do not cover the estimate, says so with the numbers and asks. */
+function confirmCreditsLeft(app: PictoryApp, choice: VideoChoice, count: number): Promise<boolean> {
+  const model = findModel(choice.model);
+  const estimate = model ? roundCredits(estimateCredits(model, choice.duration) * count) : 0;
+  const left = shortfall(app.credits.latest, estimate);
+  if (left === undefined) return Promise.resolve(true);
+  return confirmRequest(
+    choice,
+    count,
+    vscode.l10n.t('This costs about {0} credits, but only {1} are left. Press Enter to send anyway, Escape to cancel.', formatNumber(estimate), formatNumber(left)),
+    vscode.l10n.t('Not Enough Credits Left'),
+  );
+}
+
 /** Whether the user has seen, and accepted, what will be sent and what it costs. */
 function confirmCost(picked: PickedChoice, count: number, confirmPreset: boolean): Promise<boolean> {
   if (count > 1) return confirmBatch(count, picked.choice);
@@ -74,9 +103,9 @@ function confirmCost(picked: PickedChoice, count: number, confirmPreset: boolean
 }
 
 /** The whole "Pictory: Generate Video" flow: prompts, picks, cost, key, submission. */
-export async function generateVideo(app: PictoryApp): Promise<void> {
+export async function generateVideo(app: PictoryApp, start?: GenerationStart): Promise<void> {
   app.trackEditors();
-  const collected = await collectPrompts();
+  const collected = start ? await askPrompt(start.title, start.prompt) : await collectPrompts();
   if (!collected || collected.length === 0) return;
   const refused = collected.map(promptProblemMessage).find((message) => message !== undefined);
   if (refused) {
@@ -92,6 +121,7 @@ export async function generateVideo(app: PictoryApp): Promise<void> {
   if (prompts.length === 0) return;
   const picked = await pickVideoChoice(defaults, prompts.length);
   if (!picked || !(await confirmCost(picked, prompts.length, settings.confirmBeforeGenerating))) return;
+  if (!(await confirmCreditsLeft(app, picked.choice, prompts.length))) return;
   const endpointIssue = endpointProblem(settings.apiBaseUrl);
   if (endpointIssue) {
     void showError(describeError(new PictoryApiError('insecureEndpoint', { cause: endpointIssue }), vscode.l10n.t));
@@ -102,6 +132,6 @@ export async function generateVideo(app: PictoryApp): Promise<void> {
   // The picks take a while: the same prompt may have been sent from another run meanwhile.
   prompts = withoutPromptsInFlight(app, prompts);
   const webhook = settings.webhookUrl;
-  const requests = prompts.map((prompt) => ({ prompt, ...picked.choice, ...(webhook ? { webhook } : {}) }));
+  const requests = prompts.map((prompt) => ({ prompt, ...picked.choice, ...start?.sources, ...(webhook ? { webhook } : {}) }));
   await submitAll(app, settings.apiBaseUrl, key, requests);
 }

@@ -177,11 +177,16 @@ function askStep(
  * Shows a request nobody picked (every choice came from settings) with its cost, and sends
  * it only on Enter: nothing is spent without the user seeing what and how much.
  */
-export async function confirmPresetChoice(choice: VideoChoice, promptCount: number): Promise<boolean> {
+export function confirmPresetChoice(choice: VideoChoice, promptCount: number): Promise<boolean> {
+  return confirmRequest(choice, promptCount, vscode.l10n.t('Press Enter to send, Escape to cancel ("pictory.confirmBeforeGenerating" turns this off)'));
+}
+
+/** The request and its cost in one row; true only when the user accepts it with Enter. */
+export async function confirmRequest(choice: VideoChoice, promptCount: number, placeholder: string, title = vscode.l10n.t('Generate Video')): Promise<boolean> {
   const send = Symbol('send');
   const answer = await pickOne<typeof send>({
-    title: vscode.l10n.t('Generate Video'),
-    placeholder: vscode.l10n.t('Press Enter to send, Escape to cancel ("pictory.confirmBeforeGenerating" turns this off)'),
+    title,
+    placeholder,
     items: [{ value: send, label: vscode.l10n.t('$(play) Generate'), description: describeChoice(choice, promptCount) }],
   });
   return answer === send;

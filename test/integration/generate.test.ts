@@ -9,7 +9,12 @@ import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 
 const EXTENSION_ID = 'pictory-vscode.pictory-vscode';
 const KEY = 'pictai_<b>integration</b>&"key';
-const COMMAND_IDS = ['pictory.generateVideo', 'pictory.setApiKey', 'pictory.clearApiKey', 'pictory.showJobs', 'pictory.showRunningJobs'];
+const COMMAND_IDS = [
+  'pictory.generateVideo', 'pictory.setApiKey', 'pictory.clearApiKey', 'pictory.showJobs', 'pictory.showRunningJobs',
+  'pictory.openPreview', 'pictory.checkAgain', 'pictory.stopWaiting', 'pictory.regenerate', 'pictory.copyVideoUrl',
+  'pictory.openPictory', 'pictory.removeJobs', 'pictory.refreshClips', 'pictory.editPromptAndGenerate',
+  'pictory.continueFromLastFrame', 'pictory.extendVideo',
+];
 
 async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -125,6 +125,26 @@ describe('Pictory in VS Code, as a user drives it', function () {
 
   const useSettings = (settings: Record<string, unknown>) => workbench.replaceUserSettings(userSettingsFile(), settings);
 
+  /** Extension hosts that ended because their window told them to, in every window so far. */
+  const endedExtensionHosts = (): number =>
+    findExtensionHostLogs(demo.userDataDir)
+      .filter((file) => path.basename(file) === 'remoteexthost.log')
+      .reduce((count, file) => count + (fs.readFileSync(file, 'utf8').match(/received terminate message from renderer/g)?.length ?? 0), 0);
+
+  /**
+   * Closes a window as a person closing its tab does: the page is left first, so that VS Code
+   * ends the window's extension host (a tab that just vanishes leaves it running, for a
+   * reconnection that never comes), and only then closed.
+   */
+  async function closeWindowCleanly(window: Workbench): Promise<void> {
+    const ended = endedExtensionHosts();
+    await window.page.goto('about:blank');
+    const deadline = Date.now() + 15_000;
+    while (endedExtensionHosts() === ended && Date.now() < deadline) await browser.page.waitForTimeout(200);
+    assert.ok(endedExtensionHosts() > ended, "the closed window's extension host ended");
+    await window.page.close();
+  }
+
   /** Log lines of the extension's output channel that contain `text`, in every window so far. */
   function pictoryLogLines(text: string): string[] {
     return findExtensionHostLogs(demo.userDataDir)
@@ -484,7 +504,7 @@ describe('Pictory in VS Code, as a user drives it', function () {
       // This window follows the job too, from the moment the other one started it.
       await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
     } finally {
-      await starting.page.close();
+      await closeWindowCleanly(starting);
     }
     demo.pictory.clearFaults();
 

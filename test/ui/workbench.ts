@@ -243,7 +243,102 @@ export class Workbench {
     throw new Error(`No webview shows "${text}" in ${selector}`);
   }
 
+  /** The activity bar's entry of a view container ("Explorer", "Pictory"...). */
+  activityBarItem(title: string, options: { selected?: boolean } = {}): Locator {
+    const name = new RegExp(`^${escapeRegExp(title)}( \\(.*\\))?$`);
+    return this.page.locator('.part.activitybar').getByRole('tab', { name, ...options });
+  }
+
+  /** Shows a view container in the side bar by clicking its activity bar entry, unless it is shown already. */
+  async showViewContainer(title: string): Promise<void> {
+    const item = this.activityBarItem(title);
+    await item.waitFor({ timeout: 30_000 });
+    if ((await this.activityBarItem(title, { selected: true }).count()) === 0) await item.click();
+    await this.activityBarItem(title, { selected: true }).waitFor({ timeout: 10_000 });
+  }
+
+  /** A view of the side bar, by its name (its header may be hidden while it is the only view shown). */
+  viewPane(name: string): Locator {
+    return this.page.locator('.part.sidebar .pane').filter({
+      has: this.page.locator('.pane-header .title').getByText(name, { exact: true }),
+    });
+  }
+
+  /** The rows of a view's tree that show `text` (in their label or description). */
+  viewRow(view: string, text: string | RegExp): Locator {
+    return this.viewPane(view).locator('.monaco-list-row', { hasText: text });
+  }
+
+  /** The label, description and tree level of each row of a view's tree, top to bottom. */
+  async viewRows(view: string): Promise<Array<{ label: string; description: string; level: string }>> {
+    return this.viewPane(view)
+      .locator('.monaco-list-row')
+      .evaluateAll((rows) =>
+        rows
+          .map((row) => ({
+            position: Number(row.getAttribute('data-index')) || 0,
+            label: row.querySelector('.label-name')?.textContent ?? '',
+            description: row.querySelector('.label-description')?.textContent ?? '',
+            level: row.getAttribute('aria-level') ?? '',
+          }))
+          .sort((a, b) => a.position - b.position)
+          .map(({ label, description, level }) => ({ label, description, level })),
+      );
+  }
+
+  /** The welcome page of a view (shown while it has no rows). */
+  viewWelcome(view: string): Locator {
+    return this.viewPane(view).locator('.welcome-view-content');
+  }
+
+  /** An entry of the open context menu. */
+  contextMenuItem(label: string): Locator {
+    return this.page.locator('.monaco-menu .action-menu-item').filter({
+      has: this.page.locator('.action-label').getByText(label, { exact: true }),
+    });
+  }
+
+  /**
+   * Clicks an entry of the context menu that is opening. A menu takes no click in its first
+   * 100 ms (so that the release of the right button does not choose an entry): as a person
+   * does, this moves to the entry first, and clicks once the menu has been shown a moment.
+   */
+  async chooseFromContextMenu(label: string): Promise<void> {
+    const item = this.contextMenuItem(label);
+    await item.waitFor();
+    await item.hover();
+    await this.page.waitForTimeout(300);
+    await item.click();
+    await item.waitFor({ state: 'detached', timeout: 5000 });
+  }
+
+  /** Drags the edge between the side bar and the editors until the side bar is `width` pixels wide. */
+  async resizeSideBar(width: number): Promise<void> {
+    const sideBar = await this.page.locator('.part.sidebar').boundingBox();
+    if (!sideBar) throw new Error('The side bar is not shown');
+    const edge = sideBar.x + sideBar.width;
+    const sashes = await this.page.locator('.monaco-sash.vertical').evaluateAll((elements) =>
+      elements.map((element) => {
+        const box = element.getBoundingClientRect();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2, height: box.height };
+      }),
+    );
+    const sash = sashes.filter((candidate) => candidate.height > 0).sort((a, b) => Math.abs(a.x - edge) - Math.abs(b.x - edge))[0];
+    if (!sash || Math.abs(sash.x - edge) > 8) throw new Error(`No sash at the side bar's edge (x ${edge})`);
+    await this.page.mouse.move(sash.x, sash.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(sash.x + (width - sideBar.width) / 2, sash.y, { steps: 5 });
+    await this.page.mouse.move(sash.x + (width - sideBar.width), sash.y, { steps: 5 });
+    await this.page.mouse.up();
+    const resized = await this.page.locator('.part.sidebar').boundingBox();
+    if (!resized || Math.abs(resized.width - width) > 4) throw new Error(`The side bar is ${resized?.width} pixels wide, not ${width}`);
+  }
+
   async screenshot(name: string): Promise<string> {
     return saveScreenshot(this.page, path.join(testOutputDir('ui'), `${name}.png`));
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

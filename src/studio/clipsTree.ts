@@ -1,0 +1,132 @@
+import * as vscode from 'vscode';
+import { JobRecord, JobState, RESUMABLE_STATES } from '../jobs/jobRecord';
+import { estimateCredits, findModel } from '../pictory/catalog';
+import { shortenPrompt } from '../pictory/prompts';
+import { formatElapsed } from '../statusBar';
+
+/** What a tree row stands for: a day of this machine's history, or one job. */
+export type StudioNode = { readonly kind: 'day'; readonly label: string; readonly jobs: readonly JobRecord[] } | { readonly kind: 'job'; readonly record: JobRecord };
+
+/** The `contextValue` of a job row: menus show only the actions that apply to its state. */
+export function jobContext(state: JobState): string {
+  if (state === 'running' || state === 'maybeCreated' || state === 'submitting') return `pictory.job.${state}`;
+  if (state === 'completed') return 'pictory.job.completed';
+  if (state === 'failed') return 'pictory.job.failed';
+  if (RESUMABLE_STATES.includes(state)) return 'pictory.job.resumable';
+  return 'pictory.job.ended';
+}
+
+const STATE_ICONS: Record<JobState, string> = {
+  submitting: 'loading~spin',
+  maybeCreated: 'search',
+  running: 'sync~spin',
+  completed: 'device-camera-video',
+  failed: 'error',
+  cleaned: 'trash',
+  notFound: 'question',
+  cancelled: 'debug-pause',
+  timedOut: 'clock',
+  stopped: 'warning',
+  unconfirmed: 'question',
+};
+
+/** Credits the job cost (what Pictory reported), else the estimate before it ran. */
+export function jobCredits(record: JobRecord): number | undefined {
+  if (record.video?.aiCreditsUsed !== undefined) return record.video.aiCreditsUsed;
+  const model = findModel(record.request.model);
+  return model ? estimateCredits(model, record.request.duration) : undefined;
+}
+
+function age(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return vscode.l10n.t('just now');
+  if (minutes < 60) return vscode.l10n.t('{0} min ago', minutes);
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return vscode.l10n.t('{0} h ago', hours);
+  return vscode.l10n.t('{0} d ago', Math.floor(hours / 24));
+}
+
+function stateNote(record: JobRecord): string | undefined {
+  switch (record.state) {
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'maybeCreated':
+      return vscode.l10n.t('may have been created: looking for it');
+    case 'unconfirmed':
+      return vscode.l10n.t('may have been created: not found');
+    case 'cancelled':
+      return vscode.l10n.t('stopped waiting');
+    case 'timedOut':
+      return vscode.l10n.t('timed out');
+    case 'stopped':
+      return vscode.l10n.t('stopped');
+    case 'cleaned':
+      return vscode.l10n.t('removed by Pictory');
+    case 'notFound':
+      return vscode.l10n.t('unknown to Pictory');
+    default:
+      return undefined;
+  }
+}
+
+export function jobItem(record: JobRecord, now: number, running: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(shortenPrompt(record.request.prompt, 60), vscode.TreeItemCollapsibleState.None);
+  item.id = `${running ? 'running' : 'clip'}:${record.id}`;
+  item.contextValue = jobContext(record.state);
+  item.iconPath = new vscode.ThemeIcon(STATE_ICONS[record.state]);
+  const credits = jobCredits(record);
+  const parts = running
+    ? [record.request.model, record.state === 'maybeCreated' ? stateNote(record) : (record.apiStatus ?? vscode.l10n.t('submitted')), formatElapsed(now - record.submittedAt)]
+    : [record.request.model, record.video?.duration ?? record.request.duration, credits === undefined ? undefined : vscode.l10n.t('{0} credits', credits), stateNote(record), age(now - record.submittedAt)];
+  item.description = parts.filter((part): part is string => !!part).join(' · ');
+  item.tooltip = jobTooltip(record, credits);
+  if (record.state === 'completed') item.command = { command: 'pictory.openPreview', title: vscode.l10n.t('Open Preview'), arguments: [{ kind: 'job', record }] };
+  return item;
+}
+
+function jobTooltip(record: JobRecord, credits: number | undefined): vscode.MarkdownString {
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.isTrusted = false;
+  tooltip.supportHtml = false;
+  const { request } = record;
+  tooltip.appendText(request.prompt + '\n\n');
+  const facts = [
+    `${request.model} · ${request.aspectRatio} · ${record.video?.duration ?? request.duration}`,
+    credits === undefined ? '' : vscode.l10n.t('{0} credits', credits),
+    new Date(record.submittedAt).toLocaleString(),
+    vscode.l10n.t('job {0}', record.id),
+    record.error ? `${record.error.code}: ${record.error.message}` : '',
+  ];
+  tooltip.appendText(facts.filter(Boolean).join('\n\n'));
+  return tooltip;
+}
+
+/** "Today", "Yesterday", or the date, for grouping the history by day. */
+export function dayLabel(time: number, now: number): string {
+  const day = new Date(time).toDateString();
+  if (day === new Date(now).toDateString()) return vscode.l10n.t('Today');
+  if (day === new Date(now - 86_400_000).toDateString()) return vscode.l10n.t('Yesterday');
+  return new Date(time).toLocaleDateString();
+}
+
+/** Jobs newest first, grouped by the day they were submitted. */
+export function groupByDay(records: readonly JobRecord[], now: number): StudioNode[] {
+  const groups = new Map<string, JobRecord[]>();
+  for (const record of [...records].sort((a, b) => b.submittedAt - a.submittedAt)) {
+    const label = dayLabel(record.submittedAt, now);
+    groups.set(label, [...(groups.get(label) ?? []), record]);
+  }
+  return [...groups.entries()].map(([label, jobs]) => ({ kind: 'day', label, jobs }));
+}
+
+/** Credits of the jobs submitted this calendar month on this machine. */
+export function creditsThisMonth(records: readonly JobRecord[], now: number): number {
+  const month = new Date(now);
+  const spent = records
+    .filter((record) => {
+      const date = new Date(record.submittedAt);
+      return date.getFullYear() === month.getFullYear() && date.getMonth() === month.getMonth() && record.state === 'completed';
+    })
+    .reduce((sum, record) => sum + (jobCredits(record) ?? 0), 0);
+  return Math.round(spent * 100) / 100;
+}

@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import { PictoryApp } from '../app';
+import { generateVideo } from '../generate/generateVideo';
+import { confirmRequest } from '../generate/picker';
+import { showInfo } from '../notify';
+import { submit } from '../generate/submission';
+import { JobRecord } from '../jobs/jobRecord';
+import { shortenPrompt } from '../pictory/prompts';
+import { safeMediaUrl } from '../pictory/urls';
+import { StudioNode } from './clipsTree';
+
+const PICTORY_APP_URL = 'https://app.pictory.ai';
+
+/** The jobs a tree command acts on: the selection when the clicked row is part of it, else the clicked row. */
+function jobsOf(clicked: unknown, selected: unknown): JobRecord[] {
+  const nodes = (Array.isArray(selected) && selected.length > 0 ? selected : [clicked]) as Array<StudioNode | undefined>;
+  return nodes.filter((node): node is Extract<StudioNode, { kind: 'job' }> => node?.kind === 'job').map((node) => node.record);
+}
+
+function firstJob(clicked: unknown): JobRecord | undefined {
+  return jobsOf(clicked, undefined)[0];
+}
+
+export async function openPreview(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  if (record?.video) app.previews.show(record);
+}
+
+export async function checkAgain(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  if (record) await app.jobs.checkAgain(record.id);
+}
+
+export async function stopWaiting(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  if (record) await app.jobs.cancel(record.id);
+}
+
+/** The same request again, after showing it and its cost. */
+export async function regenerate(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  if (!record) return;
+  const { prompt, model, aspectRatio, duration } = record.request;
+  const accepted = await confirmRequest(
+    { model, aspectRatio, duration },
+    1,
+    vscode.l10n.t('"{0}": press Enter to send it again, Escape to cancel', shortenPrompt(prompt)),
+    vscode.l10n.t('Regenerate'),
+  );
+  if (accepted) await submit(app, record.request);
+}
+
+export async function editPromptAndGenerate(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  if (record) await generateVideo(app, { title: vscode.l10n.t('Edit Prompt and Generate'), prompt: record.request.prompt });
+}
+
+/** A new clip that starts where this one ends (its last frame is the new first frame). */
+export async function continueFromLastFrame(app: PictoryApp, clicked: unknown): Promise<void> {
+  const firstFrameImageUrl = firstJob(clicked)?.video?.lastFrameImageUrl;
+  if (!firstFrameImageUrl) {
+    void showInfo(vscode.l10n.t('Pictory gave no last frame for this clip.'));
+    return;
+  }
+  await generateVideo(app, { title: vscode.l10n.t('Continue from Last Frame'), sources: { firstFrameImageUrl } });
+}
+
+/** The same clip, made longer by Pictory from its end. */
+export async function extendVideo(app: PictoryApp, clicked: unknown): Promise<void> {
+  const extendVideoUrl = firstJob(clicked)?.video?.url;
+  if (extendVideoUrl) await generateVideo(app, { title: vscode.l10n.t('Extend Video'), sources: { extendVideoUrl } });
+}
+
+export async function copyVideoUrl(_app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  const url = record && safeMediaUrl(record.video?.url, record.endpoint);
+  if (!url) return;
+  await vscode.env.clipboard.writeText(url);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Video URL copied'), 3000);
+}
+
+export async function openPictory(): Promise<void> {
+  await vscode.env.openExternal(vscode.Uri.parse(PICTORY_APP_URL));
+}
+
+/** Forgets jobs on this machine (never a running one); Pictory keeps its videos. */
+export async function removeJobs(app: PictoryApp, clicked: unknown, selected: unknown): Promise<void> {
+  const records = jobsOf(clicked, selected).filter((record) => record.state !== 'running' && record.state !== 'maybeCreated');
+  for (const record of records) await app.jobs.forget(record.id);
+  app.studio?.refresh();
+}

@@ -1,0 +1,179 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { TestApi } from '../../src/extension';
+import type { JobRecord, JobState } from '../../src/jobs/jobRecord';
+import { JobStore } from '../../src/jobs/jobStore';
+import type { StudioNode } from '../../src/studio/clipsTree';
+import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+
+const EXTENSION_ID = 'pictory-vscode.pictory-vscode';
+const ENDPOINT = 'http://127.0.0.1:9/pictoryapis';
+
+function record(id: string, state: JobState, submittedAt: number, extra: Partial<JobRecord> = {}): JobRecord {
+  return {
+    id,
+    endpoint: ENDPOINT,
+    request: { prompt: `A studio clip that is ${state}`, model: 'pixverse5.5', aspectRatio: '16:9', duration: '8s' },
+    submittedAt,
+    deadline: submittedAt + 60_000,
+    state,
+    updatedAt: submittedAt,
+    ...extra,
+  };
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('pictory').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+async function selectInNewDocument(text: string): Promise<void> {
+  const document = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
+  const editor = await vscode.window.showTextDocument(document);
+  editor.selection = new vscode.Selection(document.positionAt(0), document.positionAt(text.length));
+}
+
+async function rows(provider: vscode.TreeDataProvider<StudioNode>, parent?: StudioNode): Promise<StudioNode[]> {
+  return (await provider.getChildren(parent)) ?? [];
+}
+
+describe('The Pictory studio views', function () {
+  this.timeout(30_000);
+  let api: TestApi;
+  let store: JobStore;
+  const ids: string[] = [];
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    store = new JobStore(api.app.jobsFolder);
+  });
+
+  after(async () => {
+    for (const id of ids) await api.app.jobs.forget(id);
+  });
+
+  it('lists this machine\'s clips newest first by day, each with the menu its state allows and its cost', async () => {
+    const now = Date.now();
+    const yesterday = now - 86_400_000;
+    const video = { url: 'https://cdn.example/v.mp4', duration: '8s', aiCreditsUsed: 12.8 };
+    const records = [
+      record('studio-completed', 'completed', now - 1000, { video }),
+      record('studio-failed', 'failed', now - 2000, { error: { code: 'TEXT_TO_VIDEO_FAILED', message: 'no' } }),
+      record('studio-timed-out', 'timedOut', now - 3000),
+      record('studio-unconfirmed', 'unconfirmed', now - 4000),
+      record('studio-yesterday', 'completed', yesterday, { video }),
+    ];
+    for (const job of records) {
+      ids.push(job.id);
+      await store.save(job);
+    }
+    await vscode.commands.executeCommand('pictory.refreshClips');
+    const studio = api.app.studio;
+    assert.ok(studio, 'the studio views are registered at activation');
+    const provider = studio.clipsProvider;
+    const days = (await rows(provider)).filter((node) => node.kind === 'day');
+    const labels = days.map((day) => (day.kind === 'day' ? day.label : ''));
+    assert.deepEqual(labels.slice(0, 2), ['Today', 'Yesterday']);
+    const today = await rows(provider, days[0]);
+    const ours = today.filter((node) => node.kind === 'job' && node.record.id.startsWith('studio-'));
+    const items = await Promise.all(ours.map((node) => provider.getTreeItem(node)));
+    assert.deepEqual(
+      items.map((item) => [item.label, item.contextValue]),
+      [
+        ['A studio clip that is completed', 'pictory.job.completed'],
+        ['A studio clip that is failed', 'pictory.job.failed'],
+        ['A studio clip that is timedOut', 'pictory.job.resumable'],
+        ['A studio clip that is unconfirmed', 'pictory.job.resumable'],
+      ],
+    );
+    assert.match(String(items[0].description), /^pixverse5\.5 · 8s · 12\.8 credits · just now$/);
+    assert.match(String(items[1].description), /failed/);
+    assert.equal(items[0].command?.command, 'pictory.openPreview', 'a click opens the preview of a finished clip');
+    assert.match(studio.creditsText ?? '', /credits this month/);
+  });
+
+  it('removes several selected clips at once, never a running one', async () => {
+    const now = Date.now();
+    const running = record('studio-running', 'running', now);
+    ids.push(running.id);
+    await store.save(running);
+    const nodes: StudioNode[] = ['studio-failed', 'studio-timed-out', 'studio-running'].map((id) => ({ kind: 'job', record: { ...record(id, id === 'studio-running' ? 'running' : 'failed', now) } }));
+    await vscode.commands.executeCommand('pictory.removeJobs', nodes[0], nodes);
+    assert.equal(await api.app.jobs.get('studio-failed'), undefined);
+    assert.equal(await api.app.jobs.get('studio-timed-out'), undefined);
+    assert.ok(await api.app.jobs.get('studio-running'), 'a running job is kept');
+    assert.ok(fs.existsSync(api.app.jobsFolder));
+  });
+
+  describe('with the account\'s credits', () => {
+    let server: PictoryServer;
+    const quotaReads = () => server.requests.filter((request) => request.path.endsWith('/v1/quota')).length;
+    const posts = () => server.requests.filter((request) => request.method === 'POST');
+
+    before(async () => {
+      server = await startPictoryServer({ pollsUntilDone: 2 });
+      await setSetting('apiBaseUrl', server.baseUrl);
+      await setSetting('pollingIntervalSeconds', 1);
+      await setSetting('defaultModel', 'pixverse5.5');
+      await setSetting('defaultAspectRatio', '16:9');
+      await setSetting('defaultDuration', '8s');
+      await setSetting('confirmBeforeGenerating', false);
+      await api.app.keys.store('pictai_studio_key');
+    });
+
+    after(async () => {
+      for (const key of ['apiBaseUrl', 'pollingIntervalSeconds', 'defaultModel', 'defaultAspectRatio', 'defaultDuration', 'confirmBeforeGenerating']) await setSetting(key, undefined);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await server.close();
+    });
+
+    it('shows the credits used when the studio opens, and reads them again only after a job completes', async () => {
+      await vscode.commands.executeCommand('workbench.view.extension.pictory');
+      await waitFor('the credits in the view', () => /690 \/ 22,000 credits used/.test(api.app.studio?.creditsText ?? ''));
+      assert.equal(quotaReads(), 1);
+      const prompt = 'A studio clip that spends credits';
+      await selectInNewDocument(prompt);
+      await vscode.commands.executeCommand('pictory.generateVideo');
+      await waitFor('the new total', () => /702\.8 \/ 22,000 credits used/.test(api.app.studio?.creditsText ?? ''));
+      assert.equal(quotaReads(), 2, 'read when the view opened and after the job completed, not polled');
+      const record = (await api.app.jobs.list()).find((job) => job.request.prompt === prompt);
+      if (record) ids.push(record.id);
+    });
+
+    it('says when the credits left do not cover the estimate, and sends only on Enter', async () => {
+      server.addFault({ method: 'GET', path: /\/v1\/quota/, times: Infinity, fault: { kind: 'status', status: 200, body: JSON.stringify({ aiCredits: { used: 21995, limit: 22000 } }) } });
+      await api.app.credits.refresh();
+      assert.match(api.app.studio?.creditsText ?? '', /21,995 \/ 22,000/);
+      const prompt = 'A clip that costs more than is left';
+      const before = posts().length;
+      await selectInNewDocument(prompt);
+      const first = vscode.commands.executeCommand('pictory.generateVideo');
+      await pause(800);
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await first;
+      assert.equal(posts().length, before, 'nothing is sent when the warning is dismissed');
+      const second = vscode.commands.executeCommand('pictory.generateVideo');
+      await pause(800);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await second;
+      assert.equal(posts().length, before + 1);
+      server.clearFaults();
+      const record = await waitFor('the job', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === prompt));
+      ids.push(record.id);
+    });
+  });
+});

@@ -1,0 +1,208 @@
+// End-to-end: the Pictory side bar (activity bar entry "Pictory", views "Running" and "This
+// Machine") of the packaged .vsix in code-server, driven through the UI in Chromium.
+// The scenarios run in order, in one window: the first one stores the API key, the second
+// makes the clip that the third continues.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BrowserSession, launchBrowser } from '../harness/browser';
+import { findExtensionHostLogs, printLogTails } from '../harness/extensionHostLogs';
+import { Demo, DEMO_KEY, startDemo } from '../demo/demo';
+import { Workbench } from './workbench';
+
+const CONTAINER = 'Pictory';
+const RUNNING = 'Running';
+const CLIPS = 'This Machine';
+
+const LANTERN_LINE = 5;
+const LANTERN_PROMPT = 'A paper lantern floating over a calm lake at night, slow camera push-in';
+const CONTINUED_PROMPT = 'The lantern rises into the stars as the camera tilts up to follow it';
+const FOREVER_PROMPT = 'A clock tower in thick fog, its hands turning #forever';
+
+/** A file of prompts of its own, written while the window is open, as if by another program. */
+const STUDIO_PROMPTS_FILE = 'studio-prompts.md';
+const FOREVER_LINE = 3;
+
+const GENERATE = 'Generate Video';
+const step = (current: number, total: number): string => `${GENERATE} (${current}/${total})`;
+
+/** The first words of a prompt, as notifications show it shortened. */
+const opening = (prompt: string): string => prompt.split(' ').slice(0, 4).join(' ');
+
+/** What the API answers a poll of a finished job with (the fields the extension reads). */
+interface CompletedPoll {
+  data: { status: string; url: string; lastFrameImageUrl: string };
+}
+
+describe('The Pictory side bar, as a user works with it', function () {
+  this.timeout(180_000);
+  let demo: Demo;
+  let browser: BrowserSession;
+  let workbench: Workbench;
+
+  const posts = () => demo.pictory.requests.filter((request) => request.method === 'POST');
+  const postOf = (prompt: string) => posts().find((request) => (request.body as { prompt?: string }).prompt === prompt);
+  const jobOf = (prompt: string) => [...demo.pictory.jobs().values()].find((job) => job.request.prompt === prompt);
+
+  before(async () => {
+    demo = await startDemo({ pollsUntilDone: 3, pollingIntervalSeconds: 1 });
+    browser = await launchBrowser();
+    workbench = new Workbench(browser.page);
+    await workbench.open(demo.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  afterEach(async function () {
+    const test = this.currentTest;
+    if (!test) return;
+    const name = `studio-${test.title.replace(/[^\w]+/g, '-').toLowerCase()}`;
+    const shot = await workbench.screenshot(name).catch(() => undefined);
+    if (test.state === 'failed') {
+      console.log(`Screenshot of the failure: ${shot}`);
+      printLogTails(findExtensionHostLogs(demo.userDataDir), 40);
+    }
+    await browser.page.keyboard.press('Escape');
+    await workbench.runCommand('View: Close All Editors');
+  });
+
+  async function chooseVideo(model: string, ratio: string, duration: string): Promise<void> {
+    await workbench.pick(step(1, 3), model);
+    await workbench.pick(step(2, 3), ratio);
+    await workbench.pick(step(3, 3), duration);
+  }
+
+  /** The description of the first row of `view` that shows `text`. */
+  async function descriptionOf(view: string, text: string): Promise<string> {
+    const row = workbench.viewRow(view, text).first();
+    await row.waitFor();
+    return (await row.locator('.label-description').textContent()) ?? '';
+  }
+
+  it('asks for the API key first, then offers to generate a video', async () => {
+    await workbench.showViewContainer(CONTAINER);
+    const welcome = workbench.viewWelcome(CLIPS);
+    await welcome.waitFor({ timeout: 30_000 });
+    assert.match((await welcome.textContent()) ?? '', /Set your Pictory API key to start/);
+    const setKey = welcome.locator('.monaco-button', { hasText: 'Set API Key' });
+    assert.equal(await setKey.count(), 1, 'a "Set API Key" button');
+    assert.equal(await workbench.viewPane(RUNNING).count(), 0, 'no "Running" view while nothing runs');
+    await workbench.settled();
+    await workbench.screenshot('studio-welcome-no-key');
+
+    await setKey.click();
+    await workbench.quickTitle('Pictory API Key');
+    await workbench.typeIntoInput(DEMO_KEY, { password: true });
+    await workbench.notification('Pictory API key saved').waitFor({ timeout: 10_000 });
+    const generate = welcome.locator('.monaco-button', { hasText: 'Generate Video' });
+    await generate.waitFor({ timeout: 10_000 });
+    assert.match((await welcome.textContent()) ?? '', /No clips yet/);
+    assert.equal(await welcome.locator('.monaco-button', { hasText: 'Set API Key' }).count(), 0, 'the key is no longer asked for');
+    assert.equal(posts().length, 0, 'no video was asked for');
+  });
+
+  it('lists a new clip under Today with its model, duration and cost', async () => {
+    await workbench.openFile('prompts.md');
+    await workbench.selectLine(LANTERN_LINE);
+    await workbench.runCommand('Pictory: Generate Video');
+    await chooseVideo('PixVerse 5.5', '16:9', '5s');
+    await workbench.notification(`Video ready: "${opening(LANTERN_PROMPT)}`).waitFor({ timeout: 30_000 });
+
+    await workbench.showViewContainer(CONTAINER);
+    const description = await descriptionOf(CLIPS, opening(LANTERN_PROMPT));
+    assert.match(description, /pixverse5\.5 · 5s · 8 credits/);
+    const rows = await workbench.viewRows(CLIPS);
+    assert.deepEqual(
+      rows.map(({ label, level }) => [label, level]),
+      [
+        ['Today', '1'],
+        ['A paper lantern floating over a calm lake at night, slow ca…', '2'],
+      ],
+    );
+    await workbench.viewWelcome(CLIPS).waitFor({ state: 'hidden' });
+    await workbench.viewPane(RUNNING).waitFor({ state: 'detached', timeout: 10_000 });
+
+    // The picture: the side bar wide enough for the row's description, beside the clip's preview.
+    await workbench.resizeSideBar(700);
+    await workbench.viewRow(CLIPS, opening(LANTERN_PROMPT)).locator('.label-description').waitFor();
+    const promptsTab = browser.page.locator('.tab', { hasText: 'prompts.md' });
+    await promptsTab.hover();
+    await promptsTab.getByRole('button', { name: /^Close/ }).click();
+    await promptsTab.waitFor({ state: 'detached' });
+    await workbench.webviewFrame('video#video');
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await workbench.notification('Video ready').waitFor({ state: 'hidden' });
+    await workbench.settled();
+    console.log(`      (screenshot: ${await workbench.screenshot('studio-this-machine')})`);
+  });
+
+  it("continues a clip from its last frame, from the clip's context menu", async () => {
+    const first = jobOf(LANTERN_PROMPT);
+    assert.ok(first, 'the clip of the previous scenario');
+    // The first clip's last frame, as Pictory reports it when the job has completed.
+    const poll = await fetch(`${demo.pictory.baseUrl}/v1/jobs/${first.id}`, { headers: { authorization: DEMO_KEY } });
+    const { data } = (await poll.json()) as CompletedPoll;
+    assert.equal(data.status, 'completed');
+
+    await workbench.showViewContainer(CONTAINER);
+    await workbench.viewRow(CLIPS, opening(LANTERN_PROMPT)).first().click({ button: 'right' });
+    await workbench.chooseFromContextMenu('Continue from Last Frame');
+    await workbench.quickTitle('Continue from Last Frame');
+    await workbench.typeIntoInput(CONTINUED_PROMPT);
+    await chooseVideo('PixVerse 5.5', '16:9', '5s');
+    await workbench.notification(`Video ready: "${opening(CONTINUED_PROMPT)}`).waitFor({ timeout: 30_000 });
+
+    assert.deepEqual(postOf(CONTINUED_PROMPT)?.body, {
+      prompt: CONTINUED_PROMPT,
+      model: 'pixverse5.5',
+      aspectRatio: '16:9',
+      duration: '5s',
+      firstFrameImageUrl: data.lastFrameImageUrl,
+    });
+    await workbench.viewRow(CLIPS, opening(CONTINUED_PROMPT)).first().waitFor({ timeout: 10_000 });
+    const labels = (await workbench.viewRows(CLIPS)).map((row) => row.label);
+    assert.deepEqual(labels, ['Today', 'The lantern rises into the stars as the camera tilts up to…', 'A paper lantern floating over a calm lake at night, slow ca…']);
+  });
+
+  it('shows a running job with its elapsed time, and stops waiting for it from its row', async () => {
+    fs.writeFileSync(path.join(demo.workspace, STUDIO_PROMPTS_FILE), `# Studio ideas\n\n${FOREVER_PROMPT}\n`);
+    await workbench.showViewContainer('Explorer');
+    await workbench.openFromExplorer(STUDIO_PROMPTS_FILE);
+    await workbench.selectLine(FOREVER_LINE);
+    await workbench.runCommand('Pictory: Generate Video');
+    await chooseVideo('PixVerse 5.5', '9:16', '8s');
+    await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+
+    await workbench.showViewContainer(CONTAINER);
+    const running = workbench.viewRow(RUNNING, opening(FOREVER_PROMPT)).first();
+    await running.waitFor({ timeout: 10_000 });
+    const elapsed = async () => /(\d+:\d\d)$/.exec(await descriptionOf(RUNNING, opening(FOREVER_PROMPT)))?.[1];
+    const shown = await elapsed();
+    assert.ok(shown, `elapsed time in "${await descriptionOf(RUNNING, opening(FOREVER_PROMPT))}"`);
+    const ticking = Date.now() + 5000;
+    while ((await elapsed()) === shown && Date.now() < ticking) await browser.page.waitForTimeout(200);
+    assert.notEqual(await elapsed(), shown, 'the elapsed time goes on');
+    // "submitted" until Pictory's first answer, then what Pictory says.
+    await running.locator('.label-description', { hasText: /^pixverse5\.5 · in-progress · \d+:\d\d$/ }).waitFor({ timeout: 10_000 });
+    await workbench.screenshot('studio-running');
+
+    const job = jobOf(FOREVER_PROMPT);
+    assert.ok(job, 'the job was created');
+    await running.hover();
+    await running.getByRole('button', { name: 'Stop Waiting' }).click();
+    await running.waitFor({ state: 'detached', timeout: 10_000 });
+    await workbench.viewPane(RUNNING).waitFor({ state: 'detached', timeout: 10_000 });
+    await workbench.statusBarItem('Pictory: generating').waitFor({ state: 'hidden', timeout: 10_000 });
+    const stopped = workbench.viewRow(CLIPS, opening(FOREVER_PROMPT)).first();
+    await stopped.locator('.label-description', { hasText: 'stopped waiting' }).waitFor({ timeout: 10_000 });
+    assert.match(await descriptionOf(CLIPS, opening(FOREVER_PROMPT)), /^pixverse5\.5 · 8s · .*stopped waiting/);
+
+    const polls = () => demo.pictory.requests.filter((request) => request.method === 'GET' && request.path.endsWith(job.id)).length;
+    const pollsAtStop = polls();
+    await browser.page.waitForTimeout(2500);
+    assert.equal(polls(), pollsAtStop, 'no more polling');
+  });
+});
