@@ -6,8 +6,8 @@ import type { TestApi } from '../../src/extension';
 import type { JobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+import { EXTENSION_ID, pause, selectInNewDocument, setSetting, waitFor } from './support';
 
-const EXTENSION_ID = 'pictory-vscode.pictory-vscode';
 const KEY = 'pictai_<b>integration</b>&"key';
 const COMMAND_IDS = [
   'pictory.generateVideo', 'pictory.setApiKey', 'pictory.clearApiKey', 'pictory.showJobs', 'pictory.showRunningJobs',
@@ -15,28 +15,6 @@ const COMMAND_IDS = [
   'pictory.openPictory', 'pictory.removeJobs', 'pictory.refreshClips', 'pictory.editPromptAndGenerate',
   'pictory.continueFromLastFrame', 'pictory.extendVideo',
 ];
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('pictory').update(key, value, vscode.ConfigurationTarget.Global);
-}
-
-async function selectInNewDocument(text: string): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
-  const editor = await vscode.window.showTextDocument(document);
-  editor.selection = new vscode.Selection(document.positionAt(0), document.positionAt(text.length));
-}
 
 /** What the workspace (folder) level says of `key` right now. */
 function folderValue(key: string): unknown {

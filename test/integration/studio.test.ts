@@ -6,8 +6,8 @@ import type { JobRecord, JobState } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
 import type { StudioNode } from '../../src/studio/clipsTree';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+import { EXTENSION_ID, pause, selectInNewDocument, setSetting, waitFor } from './support';
 
-const EXTENSION_ID = 'pictory-vscode.pictory-vscode';
 const ENDPOINT = 'http://127.0.0.1:9/pictoryapis';
 
 function record(id: string, state: JobState, submittedAt: number, extra: Partial<JobRecord> = {}): JobRecord {
@@ -21,28 +21,6 @@ function record(id: string, state: JobState, submittedAt: number, extra: Partial
     updatedAt: submittedAt,
     ...extra,
   };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function setSetting(key: string, value: unknown): Promise<void> {
-  await vscode.workspace.getConfiguration('pictory').update(key, value, vscode.ConfigurationTarget.Global);
-}
-
-async function selectInNewDocument(text: string): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ content: text, language: 'markdown' });
-  const editor = await vscode.window.showTextDocument(document);
-  editor.selection = new vscode.Selection(document.positionAt(0), document.positionAt(text.length));
 }
 
 async function rows(provider: vscode.TreeDataProvider<StudioNode>, parent?: StudioNode): Promise<StudioNode[]> {

@@ -3,24 +3,15 @@ import type * as httpModule from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ClientOptions, PictoryClient } from '../../src/pictory/client';
-import { PictoryApiError } from '../../src/pictory/errors';
 import { lazyFetch, requestSentOf } from '../../src/pictory/http';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { makeSelfSignedPair, SelfSignedPair, startSilentServer, startTlsServer } from './tlsServers';
+import { rejection } from './support';
 
 const loadFetch = lazyFetch(path.resolve(__dirname, '../../../dist/fetch.js'));
 const KEY = 'pictai_unit<script>&"key';
 const REQUEST = { prompt: 'A red fox running through fresh snow', model: 'pixverse5.5', aspectRatio: '9:16', duration: '8s' };
 
-async function rejection(promise: Promise<unknown>): Promise<PictoryApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PictoryApiError, `expected a PictoryApiError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** Node's own module object, whose `globalAgent` a proxy set-up replaces. */
 const nodeHttp = require('node:http') as typeof httpModule;

@@ -3,17 +3,8 @@ import { PictoryClient } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
 import { creditsLeft, readQuota } from '../../src/pictory/responses';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
-import { makeClient, videoRequest, WRONG_KEY } from './support';
+import { WRONG_KEY, makeClient, rejection, videoRequest } from './support';
 
-async function rejection(promise: Promise<unknown>): Promise<PictoryApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PictoryApiError, `expected a PictoryApiError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('the account quota', () => {
   let server: PictoryServer;

@@ -5,22 +5,13 @@ import { PictoryClient, VideoRequest } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { validateVideoRequest } from '../server/videoContract';
-import { FetchCall, makeClient, recordingFetch, videoRequest } from './support';
+import { FetchCall, makeClient, recordingFetch, rejection, videoRequest } from './support';
 
 const IMAGE = 'https://cdn.example/images/start.png';
 const CLIP = 'https://cdn.example/videos/earlier.mp4';
 const REFERENCES = ['https://cdn.example/images/a.png', 'https://cdn.example/images/b.png', 'https://cdn.example/images/c.png'];
 const MINUTE = 60_000;
 
-async function rejection(promise: Promise<unknown>): Promise<PictoryApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof PictoryApiError, `expected a PictoryApiError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('video requests that start from a picture or continue a clip', () => {
   let server: PictoryServer;

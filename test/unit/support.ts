@@ -3,7 +3,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import assert from 'node:assert/strict';
 import { ClientOptions, PictoryClient, VideoRequest } from '../../src/pictory/client';
+import { PictoryApiError } from '../../src/pictory/errors';
 import { Fetch, HttpRequestInit, lazyFetch } from '../../src/pictory/http';
 import type { PictoryServer } from '../server/pictoryServer';
 
@@ -88,4 +90,15 @@ export function statusRequests(server: PictoryServer, jobId: string): number {
 
 export function postRequests(server: PictoryServer): number {
   return server.requests.filter((request) => request.method === 'POST').length;
+}
+
+/** The PictoryApiError a call fails with (the test fails if it succeeds or throws anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<PictoryApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof PictoryApiError, `expected a PictoryApiError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the call to fail');
 }
