@@ -15,6 +15,7 @@ import { AudioInfo } from './preview/protocol';
 import { JobStatusBar } from './statusBar';
 import { SubmissionsInFlight } from './generate/submission';
 import { CreditWatch } from './studio/credits';
+import { LibraryProvider } from './studio/libraryTree';
 import { Studio } from './studio/studio';
 import { Quota } from './pictory/responses';
 
@@ -46,12 +47,17 @@ export class PictoryApp implements vscode.Disposable {
     this.disposables.push(this.credits);
   }
 
-  /** The account's credits from the configured endpoint, when a key is set. */
-  private async fetchQuota(): Promise<Quota | undefined> {
+  /** A client for the configured endpoint with the stored key, for reading the account; none without a key. */
+  async accountClient(): Promise<{ client: PictoryClient; endpoint: string } | undefined> {
     const key = await this.keys.get();
     const endpoint = readSettings().apiBaseUrl;
     if (!key || endpointProblem(endpoint)) return undefined;
-    return this.createClient(endpoint, key).getQuota(AbortSignal.timeout(20_000));
+    return { client: this.createClient(endpoint, key), endpoint };
+  }
+
+  /** The account's credits from the configured endpoint, when a key is set. */
+  private async fetchQuota(): Promise<Quota | undefined> {
+    return (await this.accountClient())?.client.getQuota(AbortSignal.timeout(20_000));
   }
 
   get jobsFolder(): string {
@@ -88,7 +94,7 @@ export class PictoryApp implements vscode.Disposable {
 
   registerStudio(): void {
     if (this.studioViews) return;
-    this.studioViews = new Studio(this.jobs, this.credits, async () => !!(await this.keys.get()));
+    this.studioViews = new Studio(this.jobs, this.credits, new LibraryProvider(() => this.accountClient()), async () => !!(await this.keys.get()));
     this.disposables.push(this.studioViews);
   }
 

@@ -4,7 +4,10 @@ import { PictoryApp } from './app';
 import { generateVideo } from './generate/generateVideo';
 import { showJobs } from './jobList';
 import { showRunningJobs, SHOW_RUNNING_JOBS_COMMAND } from './statusBar';
-import { checkAgain, continueFromLastFrame, copyVideoUrl, editPromptAndGenerate, extendVideo, openPictory, openPreview, regenerate, removeJobs, stopWaiting } from './studio/studioCommands';
+import {
+  checkAgain, continueFromLastFrame, copyVideoUrl, editPromptAndGenerate, extendVideo, openPictory, openPreview, regenerate, removeJobs,
+  saveClipsToWorkspace, stopWaiting,
+} from './studio/studioCommands';
 
 /** Tree commands get the clicked row and the selected rows as their arguments. */
 type CommandHandler = (app: PictoryApp, ...args: unknown[]) => Promise<unknown>;
@@ -29,9 +32,12 @@ const COMMANDS: Record<string, CommandHandler> = {
   'pictory.continueFromLastFrame': continueFromLastFrame,
   'pictory.extendVideo': extendVideo,
   'pictory.copyVideoUrl': copyVideoUrl,
+  'pictory.saveToWorkspace': saveClipsToWorkspace,
   'pictory.openPictory': openPictory,
   'pictory.removeJobs': removeJobs,
   'pictory.refreshClips': async (app) => app.studio?.refresh(),
+  'pictory.loadMoreLibrary': async (app) => app.studio?.library.loadMore(),
+  'pictory.refreshLibrary': async (app) => app.studio?.library.refresh(),
   'pictory.showJobs': showJobs,
   [SHOW_RUNNING_JOBS_COMMAND]: (app) => showRunningJobs(app.jobs),
 };

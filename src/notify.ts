@@ -42,3 +42,19 @@ export function showInfo(message: string, ...actions: string[]): Thenable<string
 export function askModal(message: string, detail: string, ...actions: string[]): Thenable<string | undefined> {
   return vscode.window.showWarningMessage(shown('warning', message, actions), { modal: true, detail: inertText(detail) }, ...actions);
 }
+
+/** What a progress notification takes: a message, and an increment out of 100. */
+export type ProgressReporter = vscode.Progress<{ message?: string; increment?: number }>;
+
+/** Work shown in a progress notification with a Cancel button, which aborts `signal`. */
+export function withCancellableProgress<T>(title: string, task: (progress: ProgressReporter, signal: AbortSignal) => Promise<T>): Thenable<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    try {
+      return await task(progress, controller.signal);
+    } finally {
+      subscription.dispose();
+    }
+  });
+}

@@ -1,9 +1,7 @@
-import { createWriteStream, promises as fs } from 'fs';
-import { pipeline } from 'stream/promises';
-import { Readable, Transform } from 'stream';
 import * as vscode from 'vscode';
-import { showError, showInfo, showWarning } from '../notify';
+import { showError, showInfo, showWarning, withCancellableProgress } from '../notify';
 import { JobRecord } from '../jobs/jobRecord';
+import { downloadToFile } from '../pictory/download';
 import { Fetch } from '../pictory/http';
 import { shortenPrompt } from '../pictory/prompts';
 import { safeMediaUrl, videoFileName } from '../pictory/urls';
@@ -84,48 +82,19 @@ async function downloadVideo(record: JobRecord, url: string, deps: PreviewAction
     void showError(vscode.l10n.t('Videos can only be saved to a local folder.'));
     return;
   }
-  await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Downloading {0}', fileName), cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      try {
-        await saveTo(url, target.fsPath, deps.loadFetch, controller.signal, (fraction) => progress.report({ increment: fraction * 100 }));
-        deps.log(`Downloaded job ${record.id} to ${target.fsPath}`);
-        const reveal = vscode.l10n.t('Reveal in File Explorer');
-        void showInfo(vscode.l10n.t('Saved {0}', target.fsPath), reveal).then((answer) => {
-          if (answer === reveal) void vscode.commands.executeCommand('revealFileInOS', target);
-        });
-      } catch (error) {
-        if (controller.signal.aborted) return;
-        const reason = error instanceof Error ? error.message : String(error);
-        deps.log(`Download of job ${record.id} failed: ${reason}`);
-        void showError(vscode.l10n.t('The download failed: {0}', reason));
-      } finally {
-        subscription.dispose();
-      }
-    },
-  );
-}
-
-/** Streams the video to a temporary file beside the target, then renames it into place. */
-export async function saveTo(url: string, path: string, loadFetch: () => Promise<Fetch>, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<void> {
-  const fetch = await loadFetch();
-  const response = await fetch(url, { method: 'GET', headers: {}, signal });
-  if (response.status !== 200 || !response.body) throw new Error(`HTTP ${response.status}`);
-  const total = Number(response.headers.get('content-length')) || 0;
-  const partial = `${path}.part`;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (total) onProgress(chunk.length / total);
-      callback(null, chunk);
-    },
+  await withCancellableProgress(vscode.l10n.t('Downloading {0}', fileName), async (progress, signal) => {
+    try {
+      await downloadToFile(url, target.fsPath, deps.loadFetch, signal, (fraction) => progress.report({ increment: fraction * 100 }));
+      deps.log(`Downloaded job ${record.id} to ${target.fsPath}`);
+      const reveal = vscode.l10n.t('Reveal in File Explorer');
+      void showInfo(vscode.l10n.t('Saved {0}', target.fsPath), reveal).then((answer) => {
+        if (answer === reveal) void vscode.commands.executeCommand('revealFileInOS', target);
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      deps.log(`Download of job ${record.id} failed: ${reason}`);
+      void showError(vscode.l10n.t('The download failed: {0}', reason));
+    }
   });
-  try {
-    await pipeline(response.body as Readable, counter, createWriteStream(partial), { signal });
-    await fs.rename(partial, path);
-  } catch (error) {
-    await fs.rm(partial, { force: true });
-    throw error;
-  }
 }

@@ -3,6 +3,7 @@ import { JobManager } from '../jobs/jobManager';
 import { JobRecord } from '../jobs/jobRecord';
 import { creditsThisMonth, groupByDay, jobItem, StudioNode } from './clipsTree';
 import { CreditWatch, describeQuota, formatNumber } from './credits';
+import { LIBRARY_VIEW, LibraryProvider } from './libraryTree';
 
 export const RUNNING_VIEW = 'pictory.running';
 export const CLIPS_VIEW = 'pictory.clips';
@@ -86,13 +87,15 @@ export class Studio implements vscode.Disposable {
   constructor(
     private readonly jobs: JobManager,
     private readonly credits: CreditWatch,
+    readonly library: LibraryProvider,
     private readonly hasKey: () => Promise<boolean>,
   ) {
     this.running = new RunningProvider(jobs);
     this.clips = new ClipsProvider(jobs, (records) => this.describe(records));
     const runningView = vscode.window.createTreeView(RUNNING_VIEW, { treeDataProvider: this.running });
     this.clipsView = vscode.window.createTreeView(CLIPS_VIEW, { treeDataProvider: this.clips, canSelectMany: true, showCollapseAll: true });
-    this.disposables.push(this.running, this.clips, runningView, this.clipsView);
+    const libraryView = vscode.window.createTreeView(LIBRARY_VIEW, { treeDataProvider: library });
+    this.disposables.push(this.running, this.clips, library, runningView, this.clipsView, libraryView);
     this.clipsView.onDidChangeVisibility((event) => event.visible && this.onOpened(), undefined, this.disposables);
     credits.onDidChange(() => this.describe(), undefined, this.disposables);
     const subscription = jobs.onDidChange((record) => this.onJobsChanged(record));
@@ -128,6 +131,7 @@ export class Studio implements vscode.Disposable {
   /** A key was set or removed: the welcome page, and the credits shown, follow. */
   async onKeyChanged(): Promise<void> {
     await this.refreshKeyContext();
+    this.library.refresh();
     if (this.clipsView.visible) await this.credits.refresh();
   }
 

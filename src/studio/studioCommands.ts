@@ -8,6 +8,7 @@ import { JobRecord } from '../jobs/jobRecord';
 import { shortenPrompt } from '../pictory/prompts';
 import { safeMediaUrl } from '../pictory/urls';
 import { StudioNode } from './clipsTree';
+import { saveToWorkspace } from './saveToWorkspace';
 
 const PICTORY_APP_URL = 'https://app.pictory.ai';
 
@@ -88,4 +89,12 @@ export async function removeJobs(app: PictoryApp, clicked: unknown, selected: un
   const records = jobsOf(clicked, selected).filter((record) => record.state !== 'running' && record.state !== 'maybeCreated');
   for (const record of records) await app.jobs.forget(record.id);
   app.studio?.refresh();
+}
+
+/** Saves the selected finished clips, each with a `.json` of its details, into the workspace folder chosen for them. */
+export async function saveClipsToWorkspace(app: PictoryApp, clicked: unknown, selected: unknown): Promise<void> {
+  await saveToWorkspace(
+    { loadFetch: app.loadFetch, workspaceState: app.context.workspaceState, log: (message) => app.logger.info(message) },
+    jobsOf(clicked, selected),
+  );
 }

@@ -13,7 +13,8 @@ const COMMAND_IDS = [
   'pictory.generateVideo', 'pictory.setApiKey', 'pictory.clearApiKey', 'pictory.showJobs', 'pictory.showRunningJobs',
   'pictory.openPreview', 'pictory.checkAgain', 'pictory.stopWaiting', 'pictory.regenerate', 'pictory.copyVideoUrl',
   'pictory.openPictory', 'pictory.removeJobs', 'pictory.refreshClips', 'pictory.editPromptAndGenerate',
-  'pictory.continueFromLastFrame', 'pictory.extendVideo',
+  'pictory.continueFromLastFrame', 'pictory.extendVideo', 'pictory.loadMoreLibrary', 'pictory.refreshLibrary',
+  'pictory.saveToWorkspace',
 ];
 
 /** What the workspace (folder) level says of `key` right now. */

@@ -153,5 +153,38 @@ describe('The Pictory studio views', function () {
       const record = await waitFor('the job', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === prompt));
       ids.push(record.id);
     });
+
+    it("lists the account's videos from Pictory a page at a time, and says why when it cannot", async () => {
+      const library = api.app.studio?.library;
+      assert.ok(library);
+      server.addFinishedVideos(
+        Array.from({ length: 250 }, (_, index) => ({ prompt: `Library video number ${index + 1}`, model: 'pixverse5.5', aspectRatio: '16:9', duration: '5s' })),
+      );
+      const listReads = () => server.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/pictoryapis/v1/aistudio/videos'));
+      const before = listReads().length;
+      library.refresh();
+      let nodes = await library.getChildren();
+      assert.equal(nodes.filter((node) => node.kind === 'job').length, 100);
+      assert.equal(nodes[nodes.length - 1].kind, 'more');
+      const first = library.getTreeItem(nodes[0]);
+      assert.equal(first.label, 'Library video number 250', 'newest first');
+      assert.equal(first.contextValue, 'pictory.library.video');
+      await vscode.commands.executeCommand('pictory.loadMoreLibrary');
+      nodes = await library.getChildren();
+      assert.equal(nodes.filter((node) => node.kind === 'job').length, 200);
+      await vscode.commands.executeCommand('pictory.loadMoreLibrary');
+      nodes = await library.getChildren();
+      assert.ok(nodes.filter((node) => node.kind === 'job').length >= 250);
+      assert.ok(!nodes.some((node) => node.kind === 'more'), 'no more pages');
+      const reads = listReads().slice(before);
+      assert.equal(reads.length, 3, 'one request a page, loaded on demand');
+      assert.ok(reads[1].path.includes('nextPageKey=') && reads[2].path.includes('nextPageKey='));
+
+      server.addFault({ method: 'GET', path: /\/v1\/aistudio\/videos/, times: 3, fault: { kind: 'html', status: 502 } });
+      library.refresh();
+      nodes = await library.getChildren();
+      const problem = nodes[nodes.length - 1];
+      assert.ok(problem.kind === 'problem' && /Could not load your Pictory videos: .*not JSON/.test(problem.message), JSON.stringify(problem));
+    });
   });
 });

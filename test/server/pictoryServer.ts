@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { answerWithFault, FaultList, type FaultRule } from './faults';
 import { createJob, isFinished, listItem, parseMediaName, pollJob, type PictoryJob } from './jobs';
 import { loadMedia, locateFixturesDir, serveFile, type MediaFile, type MediaLibrary } from './media';
-import { creditsFor, validateVideoRequest } from './videoContract';
+import { creditsFor, validateVideoRequest, type VideoRequest } from './videoContract';
 
 export type { Fault, FaultRule } from './faults';
 export type { JobOutcome, PictoryJob } from './jobs';
@@ -50,6 +50,8 @@ export interface PictoryServer {
   reset(): void;
   /** Makes a job that existed answer 404 from now on. */
   forgetJob(jobId: string): void;
+  /** Videos the account already has, finished, oldest first (as if made earlier, elsewhere). */
+  addFinishedVideos(requests: readonly VideoRequest[]): void;
   jobs(): ReadonlyMap<string, Readonly<PictoryJob>>;
   /** Ends hanging requests and open connections too. */
   close(): Promise<void>;
@@ -132,6 +134,14 @@ class LoopbackPictoryServer implements PictoryServer {
     this.mediaRequests.length = 0;
     this.faults.clear();
     this.jobTable.clear();
+  }
+
+  addFinishedVideos(requests: readonly VideoRequest[]): void {
+    for (const request of requests) {
+      const job = createJob(request);
+      job.polls = this.pollsUntilDone + 1;
+      this.jobTable.set(job.id, job);
+    }
   }
 
   forgetJob(jobId: string): void {

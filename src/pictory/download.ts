@@ -1,0 +1,37 @@
+import { createWriteStream, promises as fs } from 'fs';
+import { Readable, Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import { Fetch } from './http';
+
+/**
+ * Streams a video to `path`: into `<path>.part` first, renamed into place once complete, so
+ * that a failed or cancelled download leaves nothing behind. Media is fetched without the
+ * API key (no headers at all): only API requests carry it. `onProgress` gets the share of the
+ * file each chunk adds, when the server says how long the file is.
+ */
+export async function downloadToFile(
+  url: string,
+  path: string,
+  loadFetch: () => Promise<Fetch>,
+  signal: AbortSignal,
+  onProgress: (fraction: number) => void,
+): Promise<void> {
+  const fetch = await loadFetch();
+  const response = await fetch(url, { method: 'GET', headers: {}, signal });
+  if (response.status !== 200 || !response.body) throw new Error(`HTTP ${response.status}`);
+  const total = Number(response.headers.get('content-length')) || 0;
+  const partial = `${path}.part`;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (total) onProgress(chunk.length / total);
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(response.body as Readable, counter, createWriteStream(partial), { signal });
+    await fs.rename(partial, path);
+  } catch (error) {
+    await fs.rm(partial, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { downloadToFile } from '../../src/pictory/download';
+import { locateFixturesDir } from '../server/media';
+import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
+import { loadFetch, makeTempDir, removeDir } from './support';
+
+const withAudio = fs.readFileSync(path.join(locateFixturesDir(), 'with-audio.mp4'));
+
+describe('downloading a video to a file', () => {
+  let server: PictoryServer;
+  let folder: string;
+  before(async () => {
+    server = await startPictoryServer();
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    server.reset();
+    folder = makeTempDir('download');
+  });
+  afterEach(() => removeDir(folder));
+
+  it('streams the bytes into place, reporting progress, with no headers at all', async () => {
+    const target = path.join(folder, 'clip.mp4');
+    let fraction = 0;
+    await downloadToFile(`${server.origin}/media/with-audio.mp4`, target, loadFetch, new AbortController().signal, (share) => (fraction += share));
+    assert.ok(fs.readFileSync(target).equals(withAudio));
+    assert.ok(Math.abs(fraction - 1) < 1e-9, `progress added up to ${fraction}`);
+    assert.deepEqual(fs.readdirSync(folder), ['clip.mp4']);
+    assert.equal(server.mediaRequests.length, 1);
+    assert.equal(server.mediaRequests[0].authorization, undefined);
+  });
+
+  it('leaves the target alone and nothing beside it when the server refuses', async () => {
+    const target = path.join(folder, 'clip.mp4');
+    fs.writeFileSync(target, 'claimed');
+    await assert.rejects(downloadToFile(`${server.origin}/media/missing.mp4`, target, loadFetch, new AbortController().signal, () => {}), /HTTP 404/);
+    assert.deepEqual(fs.readdirSync(folder), ['clip.mp4']);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'claimed');
+  });
+
+  it('removes the partial file when the connection drops mid-body', async () => {
+    server.addFault({ method: 'GET', path: /^\/media\//, fault: { kind: 'resetMidBody' } });
+    const target = path.join(folder, 'clip.mp4');
+    await assert.rejects(downloadToFile(`${server.origin}/media/with-audio.mp4`, target, loadFetch, new AbortController().signal, () => {}));
+    assert.deepEqual(fs.readdirSync(folder), []);
+  });
+
+  it('stops when cancelled, leaving nothing', async () => {
+    server.addFault({ method: 'GET', path: /^\/media\//, fault: { kind: 'hang' } });
+    const controller = new AbortController();
+    const target = path.join(folder, 'clip.mp4');
+    const download = downloadToFile(`${server.origin}/media/with-audio.mp4`, target, loadFetch, controller.signal, () => {});
+    setTimeout(() => controller.abort(), 50);
+    await assert.rejects(download);
+    assert.deepEqual(fs.readdirSync(folder), []);
+  });
+});
