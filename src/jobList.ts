@@ -3,22 +3,10 @@ import { showInfo } from './notify';
 import { PictoryApp } from './app';
 import { JobRecord, RESUMABLE_STATES } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
+import { STATE_ICONS, stateWords } from './jobStates';
 
 function stateLabel(record: JobRecord): string {
-  const labels: Record<JobRecord['state'], string> = {
-    submitting: vscode.l10n.t('$(loading~spin) submitting'),
-    maybeCreated: vscode.l10n.t('$(search) may have been created: looking for it'),
-    running: vscode.l10n.t('$(sync~spin) generating'),
-    completed: vscode.l10n.t('$(check) ready'),
-    failed: vscode.l10n.t('$(error) failed'),
-    cleaned: vscode.l10n.t('$(trash) removed by Pictory'),
-    notFound: vscode.l10n.t('$(question) unknown to Pictory'),
-    cancelled: vscode.l10n.t('$(debug-pause) stopped waiting'),
-    timedOut: vscode.l10n.t('$(clock) timed out'),
-    stopped: vscode.l10n.t('$(warning) stopped'),
-    unconfirmed: vscode.l10n.t('$(question) may have been created: not found in your videos'),
-  };
-  return labels[record.state];
+  return `$(${STATE_ICONS[record.state]}) ${stateWords(record.state)}`;
 }
 
 /** "Pictory: Show Jobs": every job this machine knows, and what can be done with each. */

@@ -5,6 +5,7 @@ import { JobRecord } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 import { Quota } from './pictory/responses';
 import { describeQuota } from './studio/credits';
+import { stateWords } from './jobStates';
 
 export const SHOW_RUNNING_JOBS_COMMAND = 'pictory.showRunningJobs';
 
@@ -17,7 +18,7 @@ export function formatElapsed(ms: number): string {
 }
 
 function jobStatusWord(job: JobRecord): string {
-  if (job.state === 'maybeCreated') return vscode.l10n.t('answer lost: looking for it in your videos');
+  if (job.state === 'maybeCreated') return stateWords(job.state);
   return job.apiStatus ?? vscode.l10n.t('submitted');
 }
 

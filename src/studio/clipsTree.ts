@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { JobRecord, JobState, RESUMABLE_STATES } from '../jobs/jobRecord';
 import { estimateCredits, findModel } from '../pictory/catalog';
 import { shortenPrompt } from '../pictory/prompts';
+import { STATE_ICONS, stateWords } from '../jobStates';
 import { formatElapsed } from '../statusBar';
 
 /** What a tree row stands for: a day of this machine's history, or one job. */
@@ -16,19 +17,6 @@ export function jobContext(state: JobState): string {
   return 'pictory.job.ended';
 }
 
-const STATE_ICONS: Record<JobState, string> = {
-  submitting: 'loading~spin',
-  maybeCreated: 'search',
-  running: 'sync~spin',
-  completed: 'device-camera-video',
-  failed: 'error',
-  cleaned: 'trash',
-  notFound: 'question',
-  cancelled: 'debug-pause',
-  timedOut: 'clock',
-  stopped: 'warning',
-  unconfirmed: 'question',
-};
 
 /** Credits the job cost (what Pictory reported), else the estimate before it ran. */
 export function jobCredits(record: JobRecord): number | undefined {
@@ -46,27 +34,9 @@ function age(ms: number): string {
   return vscode.l10n.t('{0} d ago', Math.floor(hours / 24));
 }
 
+/** The history says nothing of a state that is the normal course of a clip. */
 function stateNote(record: JobRecord): string | undefined {
-  switch (record.state) {
-    case 'failed':
-      return vscode.l10n.t('failed');
-    case 'maybeCreated':
-      return vscode.l10n.t('may have been created: looking for it');
-    case 'unconfirmed':
-      return vscode.l10n.t('may have been created: not found');
-    case 'cancelled':
-      return vscode.l10n.t('stopped waiting');
-    case 'timedOut':
-      return vscode.l10n.t('timed out');
-    case 'stopped':
-      return vscode.l10n.t('stopped');
-    case 'cleaned':
-      return vscode.l10n.t('removed by Pictory');
-    case 'notFound':
-      return vscode.l10n.t('unknown to Pictory');
-    default:
-      return undefined;
-  }
+  return record.state === 'completed' || record.state === 'running' || record.state === 'submitting' ? undefined : stateWords(record.state);
 }
 
 export function jobItem(record: JobRecord, now: number, running: boolean): vscode.TreeItem {
