@@ -11,6 +11,22 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
 
+/**
+ * Files the page uses straight from npm packages, copied (not bundled) into dist/ on every
+ * build. THIRD_PARTY_NOTICES names each package (test/unit/notices.test.ts checks it).
+ */
+const COPIED_ASSETS = [{ package: '@vscode/codicons', files: ['dist/codicon.css', 'dist/codicon.ttf'], to: 'dist/codicons' }];
+
+function copyAssets() {
+  for (const asset of COPIED_ASSETS) {
+    const to = path.join(__dirname, asset.to);
+    fs.mkdirSync(to, { recursive: true });
+    for (const file of asset.files) {
+      fs.copyFileSync(path.join(__dirname, 'node_modules', asset.package, file), path.join(to, path.basename(file)));
+    }
+  }
+}
+
 /** Prints errors the way the `$esbuild-watch` problem matcher expects. */
 const problemMatcherPlugin = {
   name: 'problem-matcher',
@@ -84,6 +100,7 @@ function testOptions() {
 }
 
 async function main() {
+  copyAssets();
   if (tests) {
     await esbuild.build(extensionOptions());
     await esbuild.build(testOptions());
@@ -97,7 +114,11 @@ async function main() {
   await esbuild.build(extensionOptions());
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+module.exports = { COPIED_ASSETS };
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

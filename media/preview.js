@@ -9,18 +9,36 @@
   const playbackError = /** @type {HTMLElement} */ (document.getElementById('playback-error'));
   const audioNote = /** @type {HTMLElement} */ (document.getElementById('audio-note'));
   const facts = /** @type {HTMLElement} */ (document.getElementById('facts'));
+  /** Actions that work without the video's address (the others are disabled without it). */
+  const WITHOUT_URL = new Set(['regenerate', 'editPromptAndGenerate', 'insertLink']);
+  const SEEK_SECONDS = 5;
+  const SAVE_EVERY_MS = 1000;
   /** @type {Record<string, string>} */
   let labels = {};
   let playback = 'loading';
   let detail = '';
+  let jobId = '';
+  /** Where to seek once the video's metadata is loaded (kept across a window reload). */
+  let resumeAt = 0;
+  let savedAt = 0;
 
   function format(template, value) {
     return template.replace('{0}', value);
   }
 
+  function position() {
+    return Number.isFinite(video.currentTime) ? Math.round(video.currentTime * 1000) / 1000 : 0;
+  }
+
   function report() {
     app.dataset.playback = playback;
-    vscode.postMessage({ type: 'status', playback, audioNote: audioNote.hidden ? '' : audioNote.textContent, detail });
+    vscode.postMessage({ type: 'status', playback, audioNote: audioNote.hidden ? '' : audioNote.textContent, detail, position: position() });
+  }
+
+  /** The extension restores the panel from `jobId`; `time` is where playback was. */
+  function saveState() {
+    savedAt = Date.now();
+    if (jobId) vscode.setState({ jobId, time: position() });
   }
 
   function addFact(label, value) {
@@ -41,15 +59,40 @@
     report();
   }
 
+  /** Width over height, from the clip's size or else its aspect ratio ("9:16"). */
+  function ratioOf(data) {
+    if (data.width > 0 && data.height > 0) return data.width / data.height;
+    const [w, h] = String(data.aspectRatio).split(':').map(Number);
+    return w > 0 && h > 0 ? w / h : 16 / 9;
+  }
+
+  function setRatio(ratio) {
+    app.style.setProperty('--ratio', String(ratio));
+  }
+
+  function showButtons(data) {
+    for (const element of document.querySelectorAll('button[data-action]')) {
+      const button = /** @type {HTMLButtonElement} */ (element);
+      const action = button.dataset.action || '';
+      const label = /** @type {HTMLElement} */ (button.querySelector('.label'));
+      label.textContent = labels[action] || action;
+      const noFrame = action === 'continueFromLastFrame' && !data.hasLastFrame;
+      const noUrl = action !== 'continueFromLastFrame' && !data.videoUrl && !WITHOUT_URL.has(action);
+      button.disabled = noFrame || noUrl;
+      button.title = (noFrame ? labels.noLastFrame : noUrl ? labels.unsafeUrl : '') || '';
+    }
+  }
+
   function show(data) {
     labels = data.labels;
-    vscode.setState({ jobId: data.jobId });
-    for (const button of document.querySelectorAll('button[data-action]')) {
-      const action = /** @type {HTMLElement} */ (button).dataset.action || '';
-      button.textContent = labels[action] || action;
-      /** @type {HTMLButtonElement} */ (button).disabled = !data.videoUrl && action !== 'insertLink';
+    jobId = data.jobId;
+    const saved = vscode.getState();
+    resumeAt = saved && saved.jobId === jobId && saved.time > 0 ? saved.time : 0;
+    vscode.setState({ jobId, time: resumeAt });
+    showButtons(data);
+    for (const element of document.querySelectorAll('[data-label]')) {
+      element.textContent = labels[/** @type {HTMLElement} */ (element).dataset.label || ''] || '';
     }
-    /** @type {HTMLElement} */ (document.getElementById('prompt-label')).textContent = labels.prompt;
     /** @type {HTMLElement} */ (document.getElementById('prompt')).textContent = data.prompt;
     facts.replaceChildren();
     addFact(labels.model, data.model);
@@ -57,7 +100,9 @@
     addFact(labels.duration, data.duration);
     if (data.width && data.height) addFact(labels.size, `${data.width} × ${data.height}`);
     addFact(labels.credits, data.aiCreditsUsed);
+    if (data.source === 'local') addFact(labels.source, labels.playingLocal);
     addFact(labels.jobId, data.jobId);
+    setRatio(ratioOf(data));
     if (!data.videoUrl) {
       showPlaybackError(labels.unsafeUrl);
       return;
@@ -81,6 +126,14 @@
     const code = video.error ? video.error.code : 0;
     showPlaybackError(errorNames[code] || (video.error && video.error.message) || 'unknown error');
   });
+  video.addEventListener('loadedmetadata', () => {
+    if (video.videoWidth > 0 && video.videoHeight > 0) setRatio(video.videoWidth / video.videoHeight);
+    if (resumeAt > 0) {
+      // Where it was before the window reloaded; it stays paused. 'seeked' reports it.
+      video.currentTime = Math.min(resumeAt, video.duration || resumeAt);
+      resumeAt = 0;
+    }
+  });
   video.addEventListener('loadeddata', () => {
     if (playback === 'loading') playback = 'loaded';
     report();
@@ -89,11 +142,40 @@
     playback = 'playing';
     report();
   });
+  video.addEventListener('timeupdate', () => {
+    if (resumeAt === 0 && Date.now() - savedAt >= SAVE_EVERY_MS) saveState();
+  });
+  for (const event of ['pause', 'seeked']) {
+    video.addEventListener(event, () => {
+      saveState();
+      report();
+    });
+  }
 
   document.addEventListener('click', (event) => {
     const target = /** @type {HTMLElement} */ (event.target);
-    const button = target.closest('button[data-action]');
-    if (button) vscode.postMessage({ type: 'action', action: /** @type {HTMLElement} */ (button).dataset.action });
+    const button = /** @type {HTMLButtonElement | null} */ (target.closest('button[data-action]'));
+    if (button && !button.disabled) vscode.postMessage({ type: 'action', action: button.dataset.action });
+  });
+
+  // Space plays or pauses, Left and Right go 5 s back or forward; not while a control of the
+  // page (or the video's own controls, which have their keys) has the focus.
+  document.addEventListener('keydown', (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.shiftKey) return;
+    const target = event.target;
+    if (target instanceof Element && target.closest('button, input, select, textarea, a, video, [contenteditable]')) return;
+    if (video.hidden || !video.currentSrc) return;
+    if (event.key === ' ') {
+      if (video.paused) video.play().catch(() => undefined);
+      else video.pause();
+    } else if (event.key === 'ArrowLeft' || event.key === 'ArrowRight') {
+      const step = event.key === 'ArrowLeft' ? -SEEK_SECONDS : SEEK_SECONDS;
+      const end = Number.isFinite(video.duration) ? video.duration : Infinity;
+      video.currentTime = Math.max(0, Math.min(end, video.currentTime + step));
+    } else {
+      return;
+    }
+    event.preventDefault();
   });
 
   window.addEventListener('message', (event) => {

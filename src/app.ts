@@ -8,8 +8,9 @@ import { JobStore } from './jobs/jobStore';
 import { Logger } from './log';
 import { PictoryClient } from './pictory/client';
 import { endpointProblem, Fetch, lazyFetch } from './pictory/http';
-import { probeMp4 } from './pictory/mp4';
-import { LastEditorTracker, runPreviewAction } from './preview/previewActions';
+import { probeMp4, probeMp4File } from './pictory/mp4';
+import { LocalCopies, LocalCopy } from './jobs/localCopies';
+import { LastEditorTracker, runClipAction } from './studio/clipActions';
 import { PreviewPanels } from './preview/previewPanel';
 import { AudioInfo } from './preview/protocol';
 import { JobStatusBar } from './statusBar';
@@ -35,6 +36,7 @@ export class PictoryApp implements vscode.Disposable {
   private panels: PreviewPanels | undefined;
   private editorTracker: LastEditorTracker | undefined;
   private studioViews: Studio | undefined;
+  private localCopies: LocalCopies | undefined;
 
   constructor(
     readonly context: vscode.ExtensionContext,
@@ -78,7 +80,10 @@ export class PictoryApp implements vscode.Disposable {
       this.jobManager = manager;
       this.jobStatusBar = new JobStatusBar(manager, () => this.credits.latest);
       this.disposables.push(
-        manager.onDidFinish(this.onJobFinished),
+        manager.onDidFinish((record) => {
+          this.onJobFinished(record);
+          if (record.state === 'completed') void this.keepCopy(record);
+        }),
         manager.onDidFailToRecord(this.onJobUnrecorded),
         { dispose: () => manager.dispose() },
         this.jobStatusBar,
@@ -94,8 +99,40 @@ export class PictoryApp implements vscode.Disposable {
 
   registerStudio(): void {
     if (this.studioViews) return;
-    this.studioViews = new Studio(this.jobs, this.credits, new LibraryProvider(() => this.accountClient()), async () => !!(await this.keys.get()));
+    this.studioViews = new Studio(this.jobs, this.copies, this.credits, new LibraryProvider(() => this.accountClient()), async () => !!(await this.keys.get()));
     this.disposables.push(this.studioViews);
+  }
+
+  get copiesFolder(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'clips');
+  }
+
+  /** Copies of finished clips on this machine, bounded by `pictory.localCopies.maxSizeGB`. */
+  get copies(): LocalCopies {
+    this.localCopies ??= new LocalCopies(this.copiesFolder, {
+      loadFetch: this.loadFetch,
+      limitBytes: () => readSettings().localCopiesMaxBytes,
+      inUse: (jobId) => this.panels?.isOpen(jobId) ?? false,
+      log: (message) => this.logger.info(message),
+    });
+    return this.localCopies;
+  }
+
+  /** Downloads a finished clip's files in the background; a failure only means it plays from its URL. */
+  async keepCopy(record: JobRecord): Promise<void> {
+    if (readSettings().localCopiesMaxBytes <= 0) return;
+    try {
+      await this.copies.keep(record);
+    } catch (error) {
+      this.logger.warn(`Could not keep job ${record.id} on this machine: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** The clip's local copy; one is made in the background for a clip that has none (yet). */
+  async localCopyOf(record: JobRecord): Promise<LocalCopy | undefined> {
+    const copy = await this.copies.find(record.id);
+    if (!copy?.video && record.state === 'completed') void this.keepCopy(record);
+    return copy;
   }
 
   get statusBarText(): string | undefined {
@@ -104,11 +141,13 @@ export class PictoryApp implements vscode.Disposable {
 
   get previews(): PreviewPanels {
     if (!this.panels) {
-      const editors = this.trackEditors();
+      this.trackEditors();
       this.panels = new PreviewPanels({
         extensionUri: this.context.extensionUri,
-        probeAudio: (url) => this.probeAudio(url),
-        runAction: (action, record) => runPreviewAction(action, record, { loadFetch: this.loadFetch, editors, log: (m) => this.logger.info(m) }),
+        copiesFolder: vscode.Uri.file(this.copiesFolder),
+        localCopy: (record) => this.localCopyOf(record),
+        probeAudio: (video) => this.probeAudio(video),
+        runAction: (action, record) => runClipAction(action, record),
         log: (message) => this.logger.info(message),
       });
       this.disposables.push(this.panels);
@@ -153,9 +192,9 @@ export class PictoryApp implements vscode.Disposable {
     return key ? this.createClient(normalizeEndpoint(endpoint), key) : vscode.l10n.t('No API key is set.');
   }
 
-  private async probeAudio(url: string): Promise<AudioInfo> {
+  private async probeAudio(video: { url: string } | { path: string }): Promise<AudioInfo> {
     try {
-      const tracks = await probeMp4(await this.loadFetch(), url, AbortSignal.timeout(20_000));
+      const tracks = 'path' in video ? await probeMp4File(video.path) : await probeMp4(await this.loadFetch(), video.url, AbortSignal.timeout(20_000));
       if (!tracks) return { kind: 'unknown' };
       const audio = tracks.find((track) => track.kind === 'audio');
       this.logger.info(`Video tracks: ${tracks.map((t) => `${t.kind} ${t.codec}`).join(', ') || 'none'}`);

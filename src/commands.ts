@@ -5,8 +5,8 @@ import { generateVideo } from './generate/generateVideo';
 import { showJobs } from './jobList';
 import { showRunningJobs, SHOW_RUNNING_JOBS_COMMAND } from './statusBar';
 import {
-  checkAgain, continueFromLastFrame, copyVideoUrl, editPromptAndGenerate, extendVideo, openPictory, openPreview, regenerate, removeJobs,
-  saveClipsToWorkspace, stopWaiting,
+  checkAgain, continueFromLastFrame, copyVideoUrl, download, editPromptAndGenerate, extendVideo, insertLink, openInBrowser, openPictory, openPreview,
+  regenerate, removeJobs, saveClipsToWorkspace, stopWaiting,
 } from './studio/studioCommands';
 
 /** Tree commands get the clicked row and the selected rows as their arguments. */
@@ -32,6 +32,9 @@ const COMMANDS: Record<string, CommandHandler> = {
   'pictory.continueFromLastFrame': continueFromLastFrame,
   'pictory.extendVideo': extendVideo,
   'pictory.copyVideoUrl': copyVideoUrl,
+  'pictory.openInBrowser': openInBrowser,
+  'pictory.download': download,
+  'pictory.insertLink': insertLink,
   'pictory.saveToWorkspace': saveClipsToWorkspace,
   'pictory.openPictory': openPictory,
   'pictory.removeJobs': removeJobs,

@@ -13,6 +13,8 @@ export interface PictorySettings {
   readonly openPreviewOnCompletion: boolean;
   /** Show the request and its cost before sending when no pick was asked. */
   readonly confirmBeforeGenerating: boolean;
+  /** How many bytes the local copies of clips may take (0: keep none). */
+  readonly localCopiesMaxBytes: number;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -52,5 +54,6 @@ export function readSettings(): PictorySettings {
     webhookUrl: nonEmpty(userValue(section, 'webhookUrl')),
     openPreviewOnCompletion: section.get<boolean>('openPreviewOnCompletion') ?? true,
     confirmBeforeGenerating: userValue(section, 'confirmBeforeGenerating') !== false,
+    localCopiesMaxBytes: Math.round(positive(section.get('localCopies.maxSizeGB'), 2, 0) * 1e9),
   };
 }

@@ -1,10 +1,11 @@
+import { randomBytes } from 'crypto';
 import { createWriteStream, promises as fs } from 'fs';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { Fetch } from './http';
 
 /**
- * Streams a video to `path`: into `<path>.part` first, renamed into place once complete, so
+ * Streams a video to `path`: into `<path>.<random>.part` first, renamed into place once complete, so
  * that a failed or cancelled download leaves nothing behind. Media is fetched without the
  * API key (no headers at all): only API requests carry it. `onProgress` gets the share of the
  * file each chunk adds, when the server says how long the file is.
@@ -20,7 +21,8 @@ export async function downloadToFile(
   const response = await fetch(url, { method: 'GET', headers: {}, signal });
   if (response.status !== 200 || !response.body) throw new Error(`HTTP ${response.status}`);
   const total = Number(response.headers.get('content-length')) || 0;
-  const partial = `${path}.part`;
+  // Named for this download alone: another window may be fetching the same file.
+  const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (total) onProgress(chunk.length / total);
@@ -29,6 +31,18 @@ export async function downloadToFile(
   });
   try {
     await pipeline(response.body as Readable, counter, createWriteStream(partial), { signal });
+    await fs.rename(partial, path);
+  } catch (error) {
+    await fs.rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/** Copies a file on this machine to `path` the same way: complete or not at all. */
+export async function copyToFile(source: string, path: string): Promise<void> {
+  const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
+  try {
+    await fs.copyFile(source, partial);
     await fs.rename(partial, path);
   } catch (error) {
     await fs.rm(partial, { force: true });

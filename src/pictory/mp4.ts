@@ -1,3 +1,4 @@
+import { promises as fs } from 'fs';
 import { Fetch } from './http';
 
 /** A track of an MP4 file and its RFC 6381 codec string, e.g. `mp4a.40.2` or `avc1.42c01e`. */
@@ -173,14 +174,13 @@ async function readRange(fetch: Fetch, url: string, start: number, end: number, 
   return response.status === 200 ? bytes.subarray(start, end) : bytes.subarray(0, end - start);
 }
 
-/**
- * Reads an MP4's track list from its URL with a few range requests, never the whole file.
- * Resolves `undefined` when the file is not an MP4 this can read.
- */
-export async function probeMp4(fetch: Fetch, url: string, signal?: AbortSignal): Promise<MediaTrack[] | undefined> {
+type RangeReader = (start: number, end: number) => Promise<Uint8Array | undefined>;
+
+/** Finds the `moov` box with a few reads of the file's top-level box headers, never the whole file. */
+async function readTracks(read: RangeReader): Promise<MediaTrack[] | undefined> {
   let offset = 0;
   for (let step = 0; step < 4; step++) {
-    const head = await readRange(fetch, url, offset, offset + HEAD_BYTES, signal);
+    const head = await read(offset, offset + HEAD_BYTES);
     if (!head) return undefined;
     const where = locateMoov(head, offset);
     if (!where) return undefined;
@@ -192,8 +192,30 @@ export async function probeMp4(fetch: Fetch, url: string, signal?: AbortSignal):
     const { start, end } = where.moov;
     if (end - start > MAX_MOOV_BYTES) return undefined;
     const inHead = end <= offset + head.byteLength;
-    const moov = inHead ? head.subarray(start - offset, end - offset) : await readRange(fetch, url, start, end, signal);
+    const moov = inHead ? head.subarray(start - offset, end - offset) : await read(start, end);
     return moov ? readMp4Tracks(moov) : undefined;
   }
   return undefined;
+}
+
+/**
+ * Reads an MP4's track list from its URL with a few range requests, never the whole file.
+ * Resolves `undefined` when the file is not an MP4 this can read.
+ */
+export function probeMp4(fetch: Fetch, url: string, signal?: AbortSignal): Promise<MediaTrack[] | undefined> {
+  return readTracks((start, end) => readRange(fetch, url, start, end, signal));
+}
+
+/** The same, from a file on this machine. */
+export async function probeMp4File(path: string): Promise<MediaTrack[] | undefined> {
+  const file = await fs.open(path, 'r');
+  try {
+    return await readTracks(async (start, end) => {
+      const buffer = Buffer.alloc(end - start);
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, start);
+      return bytesRead > 0 ? buffer.subarray(0, bytesRead) : undefined;
+    });
+  } finally {
+    await file.close();
+  }
 }

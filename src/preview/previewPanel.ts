@@ -1,10 +1,11 @@
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { showError } from '../notify';
 import { JobRecord } from '../jobs/jobRecord';
 import { safeMediaUrl } from '../pictory/urls';
 import { shortenPrompt } from '../pictory/prompts';
 import { inertText } from '../pictory/text';
+import { LocalCopy } from '../jobs/localCopies';
+import { labels, previewHtml } from './previewHtml';
 import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, PreviewData, WebviewMessage } from './protocol';
 
 export const PREVIEW_VIEW_TYPE = 'pictory.preview';
@@ -13,8 +14,12 @@ const MAX_RELOADS = 3;
 
 export interface PreviewHost {
   readonly extensionUri: vscode.Uri;
-  /** Learns the video's audio codec from the file itself. */
-  probeAudio(videoUrl: string): Promise<AudioInfo>;
+  /** Where local copies of clips are kept: panels may load files from there. */
+  readonly copiesFolder: vscode.Uri;
+  /** The clip's files kept on this machine; asks for them to be made when there are none. */
+  localCopy(record: JobRecord): Promise<LocalCopy | undefined>;
+  /** Learns the video's audio codec from the file itself (a URL, or a path on this machine). */
+  probeAudio(video: { url: string } | { path: string }): Promise<AudioInfo>;
   runAction(action: PreviewAction, record: JobRecord): Promise<void>;
   log(message: string): void;
 }
@@ -25,31 +30,16 @@ export interface PanelReport {
   readonly playback: string;
   readonly audioNote: string;
   readonly detail?: string;
+  /** Seconds into the video. */
+  readonly position?: number;
+  readonly source?: 'local' | 'remote';
 }
 
-function labels(): Record<string, string> {
-  return {
-    prompt: vscode.l10n.t('Prompt'),
-    model: vscode.l10n.t('Model'),
-    aspectRatio: vscode.l10n.t('Aspect ratio'),
-    duration: vscode.l10n.t('Duration'),
-    size: vscode.l10n.t('Size'),
-    credits: vscode.l10n.t('AI credits used'),
-    jobId: vscode.l10n.t('Job id'),
-    openInBrowser: vscode.l10n.t('Open in Browser'),
-    copyUrl: vscode.l10n.t('Copy URL'),
-    download: vscode.l10n.t('Download…'),
-    insertLink: vscode.l10n.t('Insert Link'),
-    silentHere: vscode.l10n.t(
-      "This video's audio ({0}) cannot be played by this editor's built-in player, so it plays silently here. Use Open in Browser to hear it.",
-    ),
-    playbackFailed: vscode.l10n.t('The video cannot be played here ({0}). Use Open in Browser or Download… instead.'),
-    unsafeUrl: vscode.l10n.t('Pictory returned a video address that is not safe to open here.'),
-  };
-}
-
-export function previewData(record: JobRecord): PreviewData {
+/** What the page shows: the local copy's files when there are any, else Pictory's addresses. */
+export function previewData(record: JobRecord, copy: LocalCopy | undefined, toWebview: (path: string) => string): PreviewData {
   const video = record.video;
+  const local = (path: string | undefined) => (path ? toWebview(path) : undefined);
+  const localVideo = local(copy?.video);
   return {
     jobId: record.id,
     prompt: record.request.prompt,
@@ -59,66 +49,22 @@ export function previewData(record: JobRecord): PreviewData {
     width: video?.width,
     height: video?.height,
     aiCreditsUsed: video?.aiCreditsUsed,
-    videoUrl: safeMediaUrl(video?.url, record.endpoint),
-    posterUrl: safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl, record.endpoint),
+    videoUrl: localVideo ?? safeMediaUrl(video?.url, record.endpoint),
+    posterUrl: local(copy?.thumbnail) ?? safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl, record.endpoint),
+    source: localVideo ? 'local' : 'remote',
+    hasLastFrame: !!video?.lastFrameImageUrl,
     labels: labels(),
   };
 }
 
-function origin(url: string | undefined): string | undefined {
-  return url ? new URL(url).origin : undefined;
-}
-
-/** Builds the panel's page: no inline content from the API, everything arrives by message. */
-export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, data: PreviewData): string {
-  const nonce = randomBytes(16).toString('base64');
-  const mediaOrigin = origin(data.videoUrl);
-  const imageOrigins = [origin(data.posterUrl), mediaOrigin].filter((value): value is string => !!value);
-  const csp = [
-    "default-src 'none'",
-    `img-src ${imageOrigins.length ? [...new Set(imageOrigins)].join(' ') : "'none'"}`,
-    `media-src ${mediaOrigin ?? "'none'"}`,
-    `style-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('preview.css')}">
-<title>Pictory Video</title>
-</head>
-<body>
-<main id="app" data-playback="loading">
-  <div class="player">
-    <video id="video" controls playsinline preload="metadata"></video>
-    <div id="playback-error" class="notice error" role="alert" hidden></div>
-  </div>
-  <p id="audio-note" class="notice" role="status" hidden></p>
-  <div class="actions">
-    <button type="button" data-action="openInBrowser"></button>
-    <button type="button" data-action="copyUrl" class="secondary"></button>
-    <button type="button" data-action="download" class="secondary"></button>
-    <button type="button" data-action="insertLink" class="secondary"></button>
-  </div>
-  <section class="details">
-    <h2 id="prompt-label"></h2>
-    <p id="prompt"></p>
-    <dl id="facts"></dl>
-  </section>
-</main>
-<script nonce="${nonce}" src="${media('preview.js')}"></script>
-</body>
-</html>`;
+export function panelResourceRoots(host: PreviewHost): vscode.Uri[] {
+  return [vscode.Uri.joinPath(host.extensionUri, 'media'), vscode.Uri.joinPath(host.extensionUri, 'dist', 'codicons'), host.copiesFolder];
 }
 
 /** One panel showing one finished job. */
 class PreviewPanel {
   /** What the page needs, sent again whenever it (re)loads and says it is ready. */
-  private readonly state: { show?: ExtensionMessage; audio?: ExtensionMessage } = {};
+  private readonly state: { show?: Extract<ExtensionMessage, { type: 'show' }>; audio?: ExtensionMessage } = {};
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
   private ready = false;
@@ -133,10 +79,7 @@ class PreviewPanel {
     private readonly host: PreviewHost,
     onDispose: () => void,
   ) {
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(host.extensionUri, 'media')],
-    };
+    panel.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(host) };
     panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message), undefined, this.disposables);
     panel.onDidDispose(
       () => {
@@ -158,7 +101,7 @@ class PreviewPanel {
       undefined,
       this.disposables,
     );
-    this.render();
+    void this.render();
   }
 
   /**
@@ -179,7 +122,7 @@ class PreviewPanel {
     }
     this.reloads++;
     this.host.log(`Preview of job ${this.record.id} did not load within ${READY_TIMEOUT_MS / 1000} s: setting its page again (attempt ${this.reloads})`);
-    this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, previewData(this.record));
+    if (this.state.show) this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, this.state.show.data);
     this.expectReady();
   }
 
@@ -188,15 +131,18 @@ class PreviewPanel {
     this.panel.reveal(undefined, preserveFocus);
   }
 
-  private render(): void {
-    const data = previewData(this.record);
+  private async render(): Promise<void> {
     this.panel.title = vscode.l10n.t('Video: {0}', shortenPrompt(this.record.request.prompt, 30));
     this.panel.iconPath = new vscode.ThemeIcon('device-camera-video');
+    const copy = await this.host.localCopy(this.record).catch(() => undefined);
+    if (this.disposed) return;
+    const webview = this.panel.webview;
+    const data = previewData(this.record, copy, (path) => webview.asWebviewUri(vscode.Uri.file(path)).toString());
     this.state.show = { type: 'show', data };
-    this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, data);
+    webview.html = previewHtml(webview, this.host.extensionUri, data);
     this.expectReady();
     if (data.videoUrl) {
-      void this.host.probeAudio(data.videoUrl).then((audio) => {
+      void this.host.probeAudio(copy?.video ? { path: copy.video } : { url: data.videoUrl }).then((audio) => {
         this.state.audio = { type: 'audio', audio };
         if (!this.disposed) void this.panel.webview.postMessage(this.state.audio);
       });
@@ -221,7 +167,14 @@ class PreviewPanel {
         });
         return;
       case 'status':
-        this.report = { jobId: this.record.id, playback: message.playback, audioNote: message.audioNote, detail: message.detail };
+        this.report = {
+          jobId: this.record.id,
+          playback: message.playback,
+          audioNote: message.audioNote,
+          detail: message.detail,
+          position: message.position,
+          source: this.state.show?.data.source,
+        };
         this.host.log(`Preview of job ${this.record.id}: ${message.playback}${message.audioNote ? `; ${message.audioNote}` : ''}${message.detail ? ` (${message.detail})` : ''}`);
         return;
     }
@@ -248,7 +201,7 @@ export class PreviewPanels implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, '', { viewColumn: vscode.ViewColumn.Beside, preserveFocus }, {
       enableScripts: true,
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'media')],
+      localResourceRoots: panelResourceRoots(this.host),
     });
     this.adopt(panel, record);
   }

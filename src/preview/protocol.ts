@@ -18,6 +18,10 @@ export interface PreviewData {
   /** Already checked to be `https:` (or loopback `http:`); absent when the API's was unsafe. */
   readonly videoUrl?: string;
   readonly posterUrl?: string;
+  /** Where the video plays from: the copy kept on this machine, or Pictory's address. */
+  readonly source: 'local' | 'remote';
+  /** Pictory gave the clip's last frame, so it can be continued. */
+  readonly hasLastFrame: boolean;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -25,15 +29,28 @@ export type ExtensionMessage =
   | { readonly type: 'show'; readonly data: PreviewData }
   | { readonly type: 'audio'; readonly audio: AudioInfo };
 
-export type PreviewAction = 'openInBrowser' | 'copyUrl' | 'download' | 'insertLink';
+/** The panel's buttons, in the order shown: the first is the primary one. */
+export const PREVIEW_ACTIONS = [
+  'continueFromLastFrame',
+  'regenerate',
+  'editPromptAndGenerate',
+  'extendVideo',
+  'openInBrowser',
+  'copyUrl',
+  'download',
+  'insertLink',
+  'saveToWorkspace',
+] as const;
+
+export type PreviewAction = (typeof PREVIEW_ACTIONS)[number];
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'action'; readonly action: PreviewAction }
   /** What the panel shows now, reported for the log and for tests. */
-  | { readonly type: 'status'; readonly playback: string; readonly audioNote: string; readonly detail?: string };
+  | { readonly type: 'status'; readonly playback: string; readonly audioNote: string; readonly detail?: string; readonly position?: number };
 
-const ACTIONS = new Set<string>(['openInBrowser', 'copyUrl', 'download', 'insertLink']);
+const ACTIONS = new Set<string>(PREVIEW_ACTIONS);
 
 /** Messages from the webview are checked like any outside input. */
 export function parseWebviewMessage(value: unknown): WebviewMessage | undefined {
@@ -49,6 +66,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       playback: message.playback,
       audioNote: message.audioNote,
       detail: typeof message.detail === 'string' ? message.detail : undefined,
+      position: typeof message.position === 'number' && Number.isFinite(message.position) ? message.position : undefined,
     };
   }
   return undefined;

@@ -101,6 +101,15 @@ export async function claimClipFiles(folder: string, base: string): Promise<Clip
   throw new Error(`"${base}" and ${MAX_ATTEMPTS - 1} numbered names are all taken in ${folder}`);
 }
 
+/** Creates `name.extension` (else `name (2).extension`…) in `folder`, empty and exclusively; returns its path. */
+export async function claimFile(folder: string, base: string, extension: string): Promise<string> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const file = path.join(folder, `${numberedName(base, attempt)}.${extension}`);
+    if (await createExclusively(file)) return file;
+  }
+  throw new Error(`"${base}" and ${MAX_ATTEMPTS - 1} numbered names are all taken in ${folder}`);
+}
+
 /** False when the file exists already. */
 async function createExclusively(file: string): Promise<boolean> {
   try {

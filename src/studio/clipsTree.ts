@@ -4,6 +4,7 @@ import { estimateCredits, findModel } from '../pictory/catalog';
 import { shortenPrompt } from '../pictory/prompts';
 import { STATE_ICONS, stateWords } from '../jobStates';
 import { formatElapsed } from '../statusBar';
+import { LocalCopy } from '../jobs/localCopies';
 
 /** What a tree row stands for: a day of this machine's history, or one job. */
 export type StudioNode = { readonly kind: 'day'; readonly label: string; readonly jobs: readonly JobRecord[] } | { readonly kind: 'job'; readonly record: JobRecord };
@@ -39,25 +40,27 @@ function stateNote(record: JobRecord): string | undefined {
   return record.state === 'completed' || record.state === 'running' || record.state === 'submitting' ? undefined : stateWords(record.state);
 }
 
-export function jobItem(record: JobRecord, now: number, running: boolean): vscode.TreeItem {
+export function jobItem(record: JobRecord, now: number, running: boolean, copy?: LocalCopy): vscode.TreeItem {
   const item = new vscode.TreeItem(shortenPrompt(record.request.prompt, 60), vscode.TreeItemCollapsibleState.None);
   item.id = `${running ? 'running' : 'clip'}:${record.id}`;
   item.contextValue = jobContext(record.state);
-  item.iconPath = new vscode.ThemeIcon(STATE_ICONS[record.state]);
+  const thumbnail = record.state === 'completed' && copy?.thumbnail ? vscode.Uri.file(copy.thumbnail) : undefined;
+  item.iconPath = thumbnail ?? new vscode.ThemeIcon(STATE_ICONS[record.state]);
   const credits = jobCredits(record);
   const parts = running
     ? [record.request.model, record.state === 'maybeCreated' ? stateNote(record) : (record.apiStatus ?? vscode.l10n.t('submitted')), formatElapsed(now - record.submittedAt)]
     : [record.request.model, record.video?.duration ?? record.request.duration, credits === undefined ? undefined : vscode.l10n.t('{0} credits', credits), stateNote(record), age(now - record.submittedAt)];
   item.description = parts.filter((part): part is string => !!part).join(' · ');
-  item.tooltip = jobTooltip(record, credits);
+  item.tooltip = jobTooltip(record, credits, thumbnail);
   if (record.state === 'completed') item.command = { command: 'pictory.openPreview', title: vscode.l10n.t('Open Preview'), arguments: [{ kind: 'job', record }] };
   return item;
 }
 
-function jobTooltip(record: JobRecord, credits: number | undefined): vscode.MarkdownString {
+function jobTooltip(record: JobRecord, credits: number | undefined, thumbnail: vscode.Uri | undefined): vscode.MarkdownString {
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.isTrusted = false;
   tooltip.supportHtml = false;
+  if (thumbnail) tooltip.appendMarkdown(`![](${thumbnail.toString()}|width=240)\n\n`);
   const { request } = record;
   tooltip.appendText(request.prompt + '\n\n');
   const facts = [

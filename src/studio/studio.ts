@@ -4,6 +4,7 @@ import { JobRecord } from '../jobs/jobRecord';
 import { creditsThisMonth, groupByDay, jobItem, StudioNode } from './clipsTree';
 import { CreditWatch, describeQuota, formatNumber } from './credits';
 import { LIBRARY_VIEW, LibraryProvider } from './libraryTree';
+import { LocalCopies } from '../jobs/localCopies';
 
 export const RUNNING_VIEW = 'pictory.running';
 export const CLIPS_VIEW = 'pictory.clips';
@@ -40,6 +41,7 @@ class ClipsProvider implements vscode.TreeDataProvider<StudioNode> {
 
   constructor(
     private readonly jobs: JobManager,
+    private readonly copies: LocalCopies,
     private readonly onLoaded: (records: readonly JobRecord[]) => void,
   ) {}
 
@@ -48,7 +50,7 @@ class ClipsProvider implements vscode.TreeDataProvider<StudioNode> {
   }
 
   getTreeItem(node: StudioNode): vscode.TreeItem {
-    if (node.kind === 'job') return jobItem(node.record, Date.now(), false);
+    if (node.kind === 'job') return jobItem(node.record, Date.now(), false, this.copies.known(node.record.id));
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `day:${node.label}`;
     item.description = node.jobs.length === 1 ? vscode.l10n.t('1 clip') : vscode.l10n.t('{0} clips', node.jobs.length);
@@ -57,7 +59,8 @@ class ClipsProvider implements vscode.TreeDataProvider<StudioNode> {
 
   async getChildren(node?: StudioNode): Promise<StudioNode[]> {
     if (node) return node.kind === 'day' ? node.jobs.map((record) => ({ kind: 'job', record })) : [];
-    this.records = (await this.jobs.list()).filter((record) => record.state !== 'submitting');
+    const [records] = await Promise.all([this.jobs.list(), this.copies.load()]);
+    this.records = records.filter((record) => record.state !== 'submitting');
     this.onLoaded(this.records);
     return groupByDay(this.records, Date.now());
   }
@@ -86,12 +89,13 @@ export class Studio implements vscode.Disposable {
 
   constructor(
     private readonly jobs: JobManager,
+    copies: LocalCopies,
     private readonly credits: CreditWatch,
     readonly library: LibraryProvider,
     private readonly hasKey: () => Promise<boolean>,
   ) {
     this.running = new RunningProvider(jobs);
-    this.clips = new ClipsProvider(jobs, (records) => this.describe(records));
+    this.clips = new ClipsProvider(jobs, copies, (records) => this.describe(records));
     const runningView = vscode.window.createTreeView(RUNNING_VIEW, { treeDataProvider: this.running });
     this.clipsView = vscode.window.createTreeView(CLIPS_VIEW, { treeDataProvider: this.clips, canSelectMany: true, showCollapseAll: true });
     const libraryView = vscode.window.createTreeView(LIBRARY_VIEW, { treeDataProvider: library });
@@ -99,7 +103,8 @@ export class Studio implements vscode.Disposable {
     this.clipsView.onDidChangeVisibility((event) => event.visible && this.onOpened(), undefined, this.disposables);
     credits.onDidChange(() => this.describe(), undefined, this.disposables);
     const subscription = jobs.onDidChange((record) => this.onJobsChanged(record));
-    this.disposables.push({ dispose: () => subscription.dispose() });
+    const copiesSubscription = copies.onDidChange(() => this.clips.refresh());
+    this.disposables.push(subscription, copiesSubscription);
     this.onJobsChanged();
     if (this.clipsView.visible) this.onOpened();
   }

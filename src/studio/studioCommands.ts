@@ -6,9 +6,9 @@ import { showInfo } from '../notify';
 import { submit } from '../generate/submission';
 import { JobRecord } from '../jobs/jobRecord';
 import { shortenPrompt } from '../pictory/prompts';
-import { safeMediaUrl } from '../pictory/urls';
 import { StudioNode } from './clipsTree';
 import { saveToWorkspace } from './saveToWorkspace';
+import { copyUrl, downloadClips, insertLink as insertLinkInto, openInBrowser as openClipInBrowser } from './clipActions';
 
 const PICTORY_APP_URL = 'https://app.pictory.ai';
 
@@ -74,20 +74,39 @@ export async function extendVideo(app: PictoryApp, clicked: unknown): Promise<vo
 
 export async function copyVideoUrl(_app: PictoryApp, clicked: unknown): Promise<void> {
   const record = firstJob(clicked);
-  const url = record && safeMediaUrl(record.video?.url, record.endpoint);
-  if (!url) return;
-  await vscode.env.clipboard.writeText(url);
-  vscode.window.setStatusBarMessage(vscode.l10n.t('Video URL copied'), 3000);
+  if (record) await copyUrl(record);
+}
+
+export async function openInBrowser(_app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  if (record) await openClipInBrowser(record);
+}
+
+export async function insertLink(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  if (record) await insertLinkInto(record, app.trackEditors());
+}
+
+/** Downloads the selected finished clips (from their local copies when there are some). */
+export async function download(app: PictoryApp, clicked: unknown, selected: unknown): Promise<void> {
+  await downloadClips(jobsOf(clicked, selected), {
+    loadFetch: app.loadFetch,
+    localCopy: (record) => app.copies.find(record.id),
+    log: (message) => app.logger.info(message),
+  });
 }
 
 export async function openPictory(): Promise<void> {
   await vscode.env.openExternal(vscode.Uri.parse(PICTORY_APP_URL));
 }
 
-/** Forgets jobs on this machine (never a running one); Pictory keeps its videos. */
+/** Forgets jobs and their local copies on this machine (never a running one); Pictory keeps its videos. */
 export async function removeJobs(app: PictoryApp, clicked: unknown, selected: unknown): Promise<void> {
   const records = jobsOf(clicked, selected).filter((record) => record.state !== 'running' && record.state !== 'maybeCreated');
-  for (const record of records) await app.jobs.forget(record.id);
+  for (const record of records) {
+    await app.jobs.forget(record.id);
+    await app.copies.remove(record.id);
+  }
   app.studio?.refresh();
 }
 

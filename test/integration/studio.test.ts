@@ -132,6 +132,72 @@ describe('The Pictory studio views', function () {
       if (record) ids.push(record.id);
     });
 
+    it('keeps a copy of a finished clip: its thumbnail in the tree, its preview played from it', async () => {
+      const record = await waitFor('the clip', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === 'A studio clip that spends credits' && job.state === 'completed'));
+      const copy = await waitFor('its local copy', async () => {
+        const found = await api.app.copies.find(record.id);
+        return found?.video && found.thumbnail && found.lastFrame ? found : undefined;
+      });
+      assert.ok(copy.video?.startsWith(api.app.copiesFolder), copy.video);
+      await vscode.commands.executeCommand('pictory.refreshClips');
+      const provider = api.app.studio?.clipsProvider;
+      assert.ok(provider);
+      const today = (await rows(provider)).find((node) => node.kind === 'day' && node.label === 'Today');
+      const node = (await rows(provider, today)).find((row) => row.kind === 'job' && row.record.id === record.id);
+      assert.ok(node);
+      const item = await provider.getTreeItem(node);
+      assert.ok(item.iconPath instanceof vscode.Uri && item.iconPath.fsPath === copy.thumbnail, `the row shows the thumbnail: ${String(item.iconPath)}`);
+      const tooltip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : '';
+      assert.ok(tooltip.includes(vscode.Uri.file(copy.thumbnail ?? '').toString()), tooltip);
+
+      // The preview that opened when the clip was ready played it from Pictory, before the copy existed.
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await waitFor('the preview to close', () => !api.app.previews.isOpen(record.id));
+      const mediaBefore = server.mediaRequests.length;
+      await vscode.commands.executeCommand('pictory.openPreview', node);
+      const report = await waitFor('the preview to load the local copy', () =>
+        api.app.previews.reports().find((r) => r.jobId === record.id && (r.playback === 'loaded' || r.playback === 'playing')),
+      );
+      assert.equal(report.source, 'local');
+      assert.equal(server.mediaRequests.length, mediaBefore, 'nothing is fetched from Pictory to play it');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('keeps the copies within the size limit, removing the oldest first, never one open in a preview', async () => {
+      const copies = api.app.copies;
+      const clip = (id: string, submittedAt: number): JobRecord =>
+        record(id, 'completed', submittedAt, {
+          endpoint: server.baseUrl,
+          video: { url: `${server.origin}/media/no-audio.mp4`, thumbnailImageUrl: `${server.origin}/media/thumbnail.jpg`, duration: '8s', aiCreditsUsed: 12.8 },
+        });
+      const oldest = clip('copy-oldest', Date.now() - 3000);
+      const older = clip('copy-older', Date.now() - 2000);
+      for (const [index, job] of [oldest, older].entries()) {
+        ids.push(job.id);
+        await store.save(job);
+        await copies.keep(job);
+        const when = new Date(Date.now() - (3 - index) * 3600_000);
+        for (const file of [copies.known(job.id)?.video, copies.known(job.id)?.thumbnail]) if (file) fs.utimesSync(file, when, when);
+      }
+      await vscode.commands.executeCommand('pictory.openPreview', { kind: 'job', record: oldest });
+      await waitFor('the preview of the oldest clip', () => api.app.previews.isOpen(oldest.id));
+      // Room for about one more clip than the two just kept: the next one pushes one out.
+      const clipBytes = [copies.known(older.id)?.video, copies.known(older.id)?.thumbnail].reduce((sum, file) => sum + (file ? fs.statSync(file).size : 0), 0);
+      const others = fs.readdirSync(copies.folder).filter((name) => !name.startsWith('copy-'));
+      const otherBytes = others.flatMap((name) => fs.readdirSync(`${copies.folder}/${name}`).map((file) => fs.statSync(`${copies.folder}/${name}/${file}`).size));
+      await setSetting('localCopies.maxSizeGB', (otherBytes.reduce((a, b) => a + b, 0) + clipBytes * 2.5) / 1e9);
+      const newest = clip('copy-newest', Date.now());
+      ids.push(newest.id);
+      await store.save(newest);
+      await copies.keep(newest);
+      assert.ok(copies.known(oldest.id)?.video, 'the oldest copy is open in a preview: kept');
+      assert.equal(copies.known(older.id), undefined, 'the next oldest is removed');
+      assert.ok(!fs.existsSync(`${copies.folder}/copy-older`));
+      assert.ok(copies.known(newest.id)?.video);
+      await setSetting('localCopies.maxSizeGB', undefined);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
     it('says when the credits left do not cover the estimate, and sends only on Enter', async () => {
       server.addFault({ method: 'GET', path: /\/v1\/quota/, times: Infinity, fault: { kind: 'status', status: 200, body: JSON.stringify({ aiCredits: { used: 21995, limit: 22000 } }) } });
       await api.app.credits.refresh();

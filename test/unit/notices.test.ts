@@ -6,9 +6,27 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(__dirname, '../../..');
 /** Licences that let the bundles ship inside an MIT-licensed extension. */
 const ALLOWED_LICENCES = new Set(['MIT', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0', '0BSD']);
+/** Files shipped as they are (icons, fonts) may also be under an attribution licence. */
+const ALLOWED_ASSET_LICENCES = new Set([...ALLOWED_LICENCES, 'CC-BY-4.0']);
+
+interface Manifest {
+  version: string;
+  license: string;
+}
+
+function manifest(name: string): Manifest {
+  return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as Manifest;
+}
+
+/** The packages whose files the build copies into dist/ as they are (listed in esbuild.js). */
+function copiedPackages(): string[] {
+  // Read at run time from the repository, not bundled into this test.
+  const build = require(path.join(root, 'esbuild.js')) as { COPIED_ASSETS: { package: string }[] };
+  return build.COPIED_ASSETS.map((asset) => asset.package);
+}
 
 /** Every npm package (with its version) that ends up inside the shipped bundles. */
-async function bundledPackages(): Promise<Map<string, { version: string; license: string }>> {
+async function bundledPackages(): Promise<Map<string, Manifest>> {
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: ['src/extension.ts', 'src/pictory/fetch.ts'],
@@ -21,12 +39,11 @@ async function bundledPackages(): Promise<Map<string, { version: string; license
     outdir: 'notices-check',
     logLevel: 'silent',
   });
-  const packages = new Map<string, { version: string; license: string }>();
+  const packages = new Map<string, Manifest>();
   for (const input of Object.keys(result.metafile.inputs)) {
     const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
     if (!name || packages.has(name)) continue;
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license: string };
-    packages.set(name, manifest);
+    packages.set(name, manifest(name));
   }
   return packages;
 }
@@ -39,6 +56,17 @@ describe('THIRD_PARTY_NOTICES', () => {
     for (const [name, { version, license }] of packages) {
       assert.ok(notices.includes(`${name} ${version} (${license})`), `THIRD_PARTY_NOTICES names ${name} ${version} (${license})`);
       assert.ok(ALLOWED_LICENCES.has(license), `${name} is under ${license}`);
+    }
+  });
+
+  it('names every package whose files are shipped as they are, at its version, under a licence they may ship under', () => {
+    const notices = fs.readFileSync(path.join(root, 'THIRD_PARTY_NOTICES'), 'utf8');
+    const copied = copiedPackages();
+    assert.ok(copied.includes('@vscode/codicons'), 'the codicons are shipped');
+    for (const name of copied) {
+      const { version, license } = manifest(name);
+      assert.ok(notices.includes(`${name} ${version} (${license})`), `THIRD_PARTY_NOTICES names ${name} ${version} (${license})`);
+      assert.ok(ALLOWED_ASSET_LICENCES.has(license), `${name} is under ${license}`);
     }
   });
 });

@@ -1,0 +1,111 @@
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+import { PreviewData } from './protocol';
+
+/** Every text the page shows, translated here: the page itself has none of its own. */
+export function labels(): Record<string, string> {
+  return {
+    prompt: vscode.l10n.t('Prompt'),
+    model: vscode.l10n.t('Model'),
+    aspectRatio: vscode.l10n.t('Aspect ratio'),
+    duration: vscode.l10n.t('Duration'),
+    size: vscode.l10n.t('Size'),
+    credits: vscode.l10n.t('AI credits used'),
+    jobId: vscode.l10n.t('Job id'),
+    source: vscode.l10n.t('Plays from'),
+    playingLocal: vscode.l10n.t('The copy kept on this machine'),
+    generationGroup: vscode.l10n.t('Generate'),
+    clipGroup: vscode.l10n.t('This clip'),
+    continueFromLastFrame: vscode.l10n.t('Continue from Last Frame'),
+    regenerate: vscode.l10n.t('Regenerate'),
+    editPromptAndGenerate: vscode.l10n.t('Edit Prompt and Generate'),
+    extendVideo: vscode.l10n.t('Extend Video'),
+    openInBrowser: vscode.l10n.t('Open in Browser'),
+    copyUrl: vscode.l10n.t('Copy URL'),
+    download: vscode.l10n.t('Download…'),
+    insertLink: vscode.l10n.t('Insert Link'),
+    saveToWorkspace: vscode.l10n.t('Save to Workspace'),
+    noLastFrame: vscode.l10n.t("Pictory did not give this clip's last frame, so it cannot be continued."),
+    silentHere: vscode.l10n.t(
+      "This video's audio ({0}) cannot be played by this editor's built-in player, so it plays silently here. Use Open in Browser to hear it.",
+    ),
+    playbackFailed: vscode.l10n.t('The video cannot be played here ({0}). Use Open in Browser or Download… instead.'),
+    unsafeUrl: vscode.l10n.t('Pictory returned a video address that is not safe to open here.'),
+  };
+}
+
+/** Where a URL may be loaded from, as a CSP source: the webview's own source for files of this machine. */
+function source(webview: vscode.Webview, url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const origin = new URL(url).origin;
+  // Webview resource origins (`https://file+.vscode-resource…`) are not valid CSP sources.
+  return webview.asWebviewUri(vscode.Uri.file('/')).toString().startsWith(origin) || origin.includes('+') ? webview.cspSource : origin;
+}
+
+/** A button of the panel: its label and state are set by the page's script. */
+function button(action: string, icon: string, kind: 'primary' | 'secondary'): string {
+  return `<button type="button" class="${kind}" data-action="${action}"><span class="codicon codicon-${icon}" aria-hidden="true"></span><span class="label"></span></button>`;
+}
+
+/** Builds the panel's page: no inline content from the API, everything arrives by message. */
+export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, data: PreviewData): string {
+  const nonce = randomBytes(16).toString('base64');
+  const mediaOrigin = source(webview, data.videoUrl);
+  const imageOrigins = [source(webview, data.posterUrl), mediaOrigin].filter((value): value is string => !!value);
+  const csp = [
+    "default-src 'none'",
+    `img-src ${imageOrigins.length ? [...new Set(imageOrigins)].join(' ') : "'none'"}`,
+    `media-src ${mediaOrigin ?? "'none'"}`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('dist', 'codicons', 'codicon.css')}">
+<link rel="stylesheet" href="${asset('media', 'preview.css')}">
+<title>Pictory Video</title>
+</head>
+<body>
+<main id="app" data-playback="loading">
+  <div class="stage">
+    <div class="player">
+      <video id="video" controls playsinline preload="metadata"></video>
+      <div id="playback-error" class="notice error" role="alert" hidden></div>
+    </div>
+    <p id="audio-note" class="notice" role="status" hidden></p>
+  </div>
+  <div class="side">
+    <div class="actions">
+      ${button('continueFromLastFrame', 'debug-continue', 'primary')}
+      <div class="group" role="group" aria-labelledby="generation-group">
+        <h3 id="generation-group" data-label="generationGroup"></h3>
+        ${button('regenerate', 'refresh', 'secondary')}
+        ${button('editPromptAndGenerate', 'edit', 'secondary')}
+        ${button('extendVideo', 'unfold', 'secondary')}
+      </div>
+      <div class="group" role="group" aria-labelledby="clip-group">
+        <h3 id="clip-group" data-label="clipGroup"></h3>
+        ${button('openInBrowser', 'link-external', 'secondary')}
+        ${button('copyUrl', 'copy', 'secondary')}
+        ${button('download', 'cloud-download', 'secondary')}
+        ${button('insertLink', 'link', 'secondary')}
+        ${button('saveToWorkspace', 'save', 'secondary')}
+      </div>
+    </div>
+    <section class="details">
+      <h2 id="prompt-label" data-label="prompt"></h2>
+      <p id="prompt"></p>
+      <dl id="facts"></dl>
+    </section>
+  </div>
+</main>
+<script nonce="${nonce}" src="${asset('media', 'preview.js')}"></script>
+</body>
+</html>`;
+}
