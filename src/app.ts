@@ -18,6 +18,7 @@ import { SubmissionsInFlight } from './generate/submission';
 import { CreditWatch } from './studio/credits';
 import { LibraryProvider } from './studio/libraryTree';
 import { Studio } from './studio/studio';
+import { Gallery } from './studio/gallery';
 import { Quota } from './pictory/responses';
 
 /**
@@ -37,6 +38,7 @@ export class PictoryApp implements vscode.Disposable {
   private editorTracker: LastEditorTracker | undefined;
   private studioViews: Studio | undefined;
   private localCopies: LocalCopies | undefined;
+  private galleryPanel: Gallery | undefined;
 
   constructor(
     readonly context: vscode.ExtensionContext,
@@ -133,6 +135,31 @@ export class PictoryApp implements vscode.Disposable {
     const copy = await this.copies.find(record.id);
     if (!copy?.video && record.state === 'completed') void this.keepCopy(record);
     return copy;
+  }
+
+  /** The grid of this machine's clips, in an editor panel. */
+  get gallery(): Gallery {
+    if (!this.galleryPanel) {
+      this.galleryPanel = new Gallery({
+        extensionUri: this.context.extensionUri,
+        copiesFolder: vscode.Uri.file(this.copiesFolder),
+        listClips: () => this.jobs.list(),
+        loadCopies: () => this.copies.load(),
+        localCopy: (jobId) => this.copies.known(jobId),
+        onDidChangeClips: (listener) => {
+          const subscriptions = [this.jobs.onDidChange(() => listener()), this.copies.onDidChange(() => listener())];
+          return { dispose: () => subscriptions.forEach((subscription) => subscription.dispose()) };
+        },
+        openPreview: (record) => this.previews.show(record),
+        runAction: async (action, record) => {
+          if (action === 'removeFromMachine') await vscode.commands.executeCommand('pictory.removeJobs', { kind: 'job', record });
+          else await runClipAction(action, record);
+        },
+        log: (message) => this.logger.info(message),
+      });
+      this.disposables.push(this.galleryPanel);
+    }
+    return this.galleryPanel;
   }
 
   get statusBarText(): string | undefined {

@@ -38,6 +38,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   'pictory.saveToWorkspace': saveClipsToWorkspace,
   'pictory.openPictory': openPictory,
   'pictory.removeJobs': removeJobs,
+  'pictory.openGallery': (app) => app.gallery.show(),
   'pictory.refreshClips': async (app) => app.studio?.refresh(),
   'pictory.loadMoreLibrary': async (app) => app.studio?.library.loadMore(),
   'pictory.refreshLibrary': async (app) => app.studio?.library.refresh(),

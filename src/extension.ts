@@ -4,6 +4,7 @@ import { announce, announceUnrecorded } from './announcements';
 import { PictoryApp } from './app';
 import { registerCommands } from './commands';
 import { PREVIEW_VIEW_TYPE } from './preview/previewPanel';
+import { GALLERY_VIEW_TYPE } from './studio/gallery';
 
 export interface TestApi {
   readonly app: PictoryApp;
@@ -25,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
         app.previews.restore(panel, typeof jobId === 'string' ? await app.jobs.get(jobId) : undefined);
       },
     }),
+    vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, { deserializeWebviewPanel: (panel) => app.gallery.restore(panel) }),
   );
   // Start-up activation exists only to follow jobs: those a closed window left, and those
   // another window starts from now on (so that they live on if that window closes).

@@ -11,6 +11,9 @@ export interface JobStoreOptions {
 }
 
 /** What reading one job's record found. */
+/** How many records are read in one go before other work gets a turn. */
+const READ_SLICE = 100;
+
 export type RecordRead =
   | { readonly kind: 'found'; readonly record: JobRecord }
   | { readonly kind: 'missing' }
@@ -125,13 +128,38 @@ export class JobStore {
 
   /** Reads one record; a damaged one is moved aside (and logged) rather than skipped in silence. */
   async read(id: string): Promise<RecordRead> {
-    const file = this.file(id, 'json');
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      text = await fs.readFile(this.file(id, 'json'), 'utf8');
     } catch (error) {
       return isMissing(error) ? { kind: 'missing' } : { kind: 'unreadable', reason: messageOf(error) };
     }
+    return this.interpret(id, text);
+  }
+
+  /**
+   * The same for many records: small files are read synchronously, several times faster than
+   * one asynchronous read each, in slices, so that the extension host is never held long.
+   */
+  private async readMany(ids: readonly string[]): Promise<RecordRead[]> {
+    const reads: RecordRead[] = [];
+    for (let start = 0; start < ids.length; start += READ_SLICE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      for (const id of ids.slice(start, start + READ_SLICE)) {
+        let text: string;
+        try {
+          text = readFileSync(this.file(id, 'json'), 'utf8');
+        } catch (error) {
+          reads.push(isMissing(error) ? { kind: 'missing' } : { kind: 'unreadable', reason: messageOf(error) });
+          continue;
+        }
+        reads.push(await this.interpret(id, text));
+      }
+    }
+    return reads;
+  }
+
+  private async interpret(id: string, text: string): Promise<RecordRead> {
     const value = parseJson(text);
     const reading = readJobRecord(value);
     if (reading.kind === 'record') return { kind: 'found', record: reading.record };
@@ -416,7 +444,7 @@ export class JobStore {
 
   private async readAll(): Promise<Recovery> {
     const ids = (await this.names()).filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
-    const reads = await Promise.all(ids.map((id) => this.read(id)));
+    const reads = await this.readMany(ids);
     const records: JobRecord[] = [];
     const damaged: string[] = [];
     for (const [index, read] of reads.entries()) {

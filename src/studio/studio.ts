@@ -166,8 +166,9 @@ export class Studio implements vscode.Disposable {
     const month = creditsThisMonth(records, Date.now());
     const quota = this.credits.latest;
     const parts = [quota ? describeQuota(quota) : undefined, month > 0 ? vscode.l10n.t('{0} credits this month', formatNumber(month)) : undefined];
-    // As a message, not the view's description: VS Code hides a lone view's header.
-    this.clipsView.message = parts.filter(Boolean).join(' · ') || undefined;
+    // As a message, not the view's description: VS Code hides a lone view's header. Not on an
+    // empty view, though: a message hides the welcome page that says how to begin.
+    this.clipsView.message = records.length > 0 ? parts.filter(Boolean).join(' · ') || undefined : undefined;
   }
 
   private stopTicking(): void {

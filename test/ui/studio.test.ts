@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Frame } from 'playwright-core';
 import { BrowserSession, launchBrowser } from '../harness/browser';
 import { findExtensionHostLogs, printLogTails } from '../harness/extensionHostLogs';
 import { Demo, DEMO_KEY, startDemo } from '../demo/demo';
+import { locateFixturesDir } from '../server/media';
 import { Workbench } from './workbench';
 
 const CONTAINER = 'Pictory';
@@ -68,6 +70,19 @@ describe('The Pictory side bar, as a user works with it', function () {
     await browser.page.keyboard.press('Escape');
     await workbench.runCommand('View: Close All Editors');
   });
+
+  /** Waits until the preview's video is `seconds` in (give or take `tolerance`). */
+  async function videoNear(frame: Frame, seconds: number, tolerance: number): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    let time = NaN;
+    while (Date.now() < deadline) {
+      // A string, evaluated by the browser itself: the page's CSP forbids the evaluation of functions.
+      time = Number(await frame.evaluate("document.getElementById('video').currentTime"));
+      if (Math.abs(time - seconds) < tolerance) return;
+      await browser.page.waitForTimeout(100);
+    }
+    assert.fail(`The video is at ${time} s, not ${seconds} s`);
+  }
 
   async function chooseVideo(model: string, ratio: string, duration: string): Promise<void> {
     await workbench.pick(step(1, 3), model);
@@ -165,6 +180,103 @@ describe('The Pictory side bar, as a user works with it', function () {
     await workbench.viewRow(CLIPS, opening(CONTINUED_PROMPT)).first().waitFor({ timeout: 10_000 });
     const labels = (await workbench.viewRows(CLIPS)).map((row) => row.label);
     assert.deepEqual(labels, ['Today', 'The lantern rises into the stars as the camera tilts up to…', 'A paper lantern floating over a calm lake at night, slow ca…']);
+  });
+
+  it('shows both clips in the gallery, newest first, plays one on hover and opens its preview on a click', async () => {
+    await workbench.showViewContainer(CONTAINER);
+    const header = workbench.viewPane(CLIPS).locator('.pane-header');
+    await header.hover();
+    await header.getByRole('button', { name: 'Open Gallery' }).click();
+    const gallery = await workbench.webviewFrame('#grid .card[data-job-id] .thumb img');
+    const cards = gallery.locator('#grid .card[data-job-id]');
+    assert.equal(await cards.count(), 2);
+    assert.deepEqual(
+      (await cards.evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label') ?? ''))).map((label) => label.split(' ').slice(0, 3).join(' ')),
+      ['The lantern rises', 'A paper lantern'],
+    );
+    // Both thumbnails are the copies kept on this machine, and have loaded.
+    const thumbnails = gallery.locator('#grid .card .thumb img');
+    const deadline = Date.now() + 10_000;
+    let loaded: string[] = [];
+    while (Date.now() < deadline) {
+      const shown = await gallery.evaluate(
+        "JSON.stringify(Array.from(document.querySelectorAll('#grid .card .thumb img')).filter((image) => image.complete && image.naturalWidth > 0).map((image) => image.src))",
+      );
+      loaded = JSON.parse(String(shown)) as string[];
+      if (loaded.length === 2) break;
+      await browser.page.waitForTimeout(200);
+    }
+    assert.equal(loaded.length, 2, `thumbnails loaded: ${loaded.join(', ')}`);
+    assert.ok(loaded.every((src) => src.includes('/clips/') && src.endsWith('/thumbnail.jpg')), loaded.join(', '));
+    assert.equal(await thumbnails.count(), 2);
+
+    await cards.first().hover();
+    await gallery.locator('#grid .card video').first().waitFor({ timeout: 10_000 });
+    assert.equal(await gallery.evaluate("String(document.querySelector('#grid .card video').muted)"), 'true', 'plays muted');
+    await workbench.settled();
+    console.log(`      (screenshot: ${await workbench.screenshot('studio-gallery')})`);
+
+    await gallery.locator('#filter').fill('rises');
+    await gallery.locator('#count', { hasText: '1 of 2 clips' }).waitFor({ timeout: 5000 });
+    await gallery.locator('#filter').fill('');
+    await gallery.locator('#count', { hasText: '2 clips' }).waitFor({ timeout: 5000 });
+
+    await cards.nth(1).click();
+    await workbench.webviewFrameShowing('#prompt', LANTERN_PROMPT);
+  });
+
+  it('plays a clip from the copy kept on this machine once Pictory no longer serves it, and keeps its place across a reload', async () => {
+    const first = jobOf(LANTERN_PROMPT);
+    assert.ok(first, 'the clip of the first scenarios');
+    const copy = path.join(demo.userDataDir, 'User', 'globalStorage', 'pictory-vscode.pictory-vscode', 'clips', first.id, 'video.mp4');
+    const deadline = Date.now() + 20_000;
+    while (!fs.existsSync(copy) && Date.now() < deadline) await browser.page.waitForTimeout(200);
+    assert.ok(fs.existsSync(copy), `the clip was copied to ${copy}`);
+    demo.pictory.addFault({ method: 'GET', path: /^\/media\//, times: Infinity, fault: { kind: 'status', status: 404, body: 'expired' } });
+    try {
+      const mediaBefore = demo.pictory.mediaRequests.length;
+      await workbench.showViewContainer(CONTAINER);
+      await workbench.viewRow(CLIPS, opening(LANTERN_PROMPT)).first().click();
+      const preview = await workbench.webviewFrameShowing('#prompt', LANTERN_PROMPT);
+      await preview.waitForSelector('#app[data-playback="loaded"], #app[data-playback="playing"]', { timeout: 20_000 });
+      assert.match((await preview.textContent('#facts')) ?? '', /The copy kept on this machine/);
+      assert.equal(demo.pictory.mediaRequests.length, mediaBefore, 'nothing was asked of Pictory to play it');
+
+      // The viewer stops one second into the two-second clip, then the window reloads.
+      await preview.evaluate("document.getElementById('video').currentTime = 1");
+      await videoNear(preview, 1, 0.1);
+      await browser.page.waitForTimeout(500);
+      await workbench.reloadWindow();
+      const restored = await workbench.webviewFrameShowing('#prompt', LANTERN_PROMPT, 60_000);
+      await restored.waitForSelector('#app[data-playback="loaded"], #app[data-playback="playing"]', { timeout: 20_000 });
+      await videoNear(restored, 1, 0.3);
+    } finally {
+      demo.pictory.clearFaults();
+    }
+  });
+
+  it('downloads two selected clips at once into the folder picked for them', async () => {
+    const folder = path.join(demo.workspace, 'downloads');
+    fs.mkdirSync(folder, { recursive: true });
+    await workbench.showViewContainer(CONTAINER);
+    const lantern = workbench.viewRow(CLIPS, opening(LANTERN_PROMPT)).first();
+    const continued = workbench.viewRow(CLIPS, opening(CONTINUED_PROMPT)).first();
+    await lantern.click();
+    await continued.click({ modifiers: ['Control'] });
+    await continued.click({ button: 'right' });
+    await workbench.chooseFromContextMenu('Download…');
+    await workbench.quickTitle('Choose the folder to download 2 clips into');
+    // VS Code's own folder picker (code-server has no native dialog): type the path, then accept it.
+    const input = workbench.quickInput().locator('input').first();
+    await input.fill(`${folder}/`);
+    await workbench.quickInput().locator('.monaco-button', { hasText: 'Download Here' }).click();
+    await workbench.notification(/Saved 2 clips to/).waitFor({ timeout: 20_000 });
+    const saved = fs.readdirSync(folder).sort();
+    assert.equal(saved.length, 2, saved.join(', '));
+    assert.match(saved[0], /^A paper lantern floating .*\.mp4$/);
+    assert.match(saved[1], /^The lantern rises .*\.mp4$/);
+    const fixture = fs.readFileSync(path.join(locateFixturesDir(), 'with-audio.mp4'));
+    for (const name of saved) assert.ok(fs.readFileSync(path.join(folder, name)).equals(fixture), `${name} holds the clip`);
   });
 
   it('shows a running job with its elapsed time, and stops waiting for it from its row', async () => {

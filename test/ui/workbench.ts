@@ -31,6 +31,14 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view, .statusbar').first().waitFor({ timeout: 60_000 });
   }
 
+  /** Developer: Reload Window, as a user does: the workbench saves its state (open editors...) first. */
+  async reloadWindow(): Promise<void> {
+    const navigated = this.page.waitForEvent('framenavigated', { predicate: (frame) => frame === this.page.mainFrame(), timeout: 60_000 });
+    await this.runCommand('Developer: Reload Window');
+    await navigated;
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }
+
   async reload(): Promise<void> {
     await this.page.reload();
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
