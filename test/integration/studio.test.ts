@@ -198,6 +198,49 @@ describe('The Pictory studio views', function () {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
+    it('regenerates a clip with the same request after showing it, and sends nothing when dismissed', async () => {
+      const original = (await api.app.jobs.list()).find((job) => job.request.prompt === 'A studio clip that spends credits' && job.state === 'completed');
+      assert.ok(original);
+      const node: StudioNode = { kind: 'job', record: original };
+      const before = posts().length;
+      const dismissed = vscode.commands.executeCommand('pictory.regenerate', node);
+      await pause(800);
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      await dismissed;
+      assert.equal(posts().length, before, 'nothing is sent when the confirmation is dismissed');
+      const accepted = vscode.commands.executeCommand('pictory.regenerate', node);
+      await pause(800);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await accepted;
+      assert.equal(posts().length, before + 1);
+      assert.deepEqual(posts()[before].body, { prompt: original.request.prompt, model: 'pixverse5.5', aspectRatio: '16:9', duration: '8s' });
+      const again = await waitFor('the new job', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === original.request.prompt && job.id !== original.id));
+      ids.push(again.id);
+    });
+
+    it('edits the prompt of a clip in an input box that starts with it, then generates', async () => {
+      const original = (await api.app.jobs.list()).find((job) => job.request.prompt === 'A studio clip that spends credits' && job.state === 'completed');
+      assert.ok(original);
+      const before = posts().length;
+      const editing = vscode.commands.executeCommand('pictory.editPromptAndGenerate', { kind: 'job', record: original });
+      await pause(800);
+      // Accepted as it was prefilled: the settings answer every pick and no confirmation is asked.
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await editing;
+      assert.equal(posts().length, before + 1);
+      assert.equal((posts()[before].body as { prompt: string }).prompt, original.request.prompt);
+      await waitFor('the job', async () => (await api.app.jobs.list()).filter((job) => job.request.prompt === original.request.prompt).length >= 3);
+      for (const job of await api.app.jobs.list()) if (job.request.prompt === original.request.prompt && !ids.includes(job.id)) ids.push(job.id);
+    });
+
+    it("copies a clip's Pictory address", async () => {
+      const original = (await api.app.jobs.list()).find((job) => job.request.prompt === 'A studio clip that spends credits' && job.state === 'completed');
+      assert.ok(original?.video);
+      await vscode.env.clipboard.writeText('before');
+      await vscode.commands.executeCommand('pictory.copyVideoUrl', { kind: 'job', record: original });
+      assert.equal(await vscode.env.clipboard.readText(), original.video.url);
+    });
+
     it('says when the credits left do not cover the estimate, and sends only on Enter', async () => {
       server.addFault({ method: 'GET', path: /\/v1\/quota/, times: Infinity, fault: { kind: 'status', status: 200, body: JSON.stringify({ aiCredits: { used: 21995, limit: 22000 } }) } });
       await api.app.credits.refresh();

@@ -223,10 +223,9 @@ describe('Pictory in VS Code, as a user drives it', function () {
     await link.click();
     await browser.page.keyboard.press('Control+S');
 
-    const [jobId] = [...demo.pictory.jobs().keys()];
-    const target = path.join(demo.workspace, `${jobId}.mp4`);
+    const target = path.join(demo.workspace, 'A red fox running through fresh snow at sunrise wide shot.mp4');
     await frame.locator('button[data-action="download"]').click();
-    // The save dialog proposes the workspace folder and the video's own file name.
+    // The save dialog proposes the workspace folder and a file name made of the prompt.
     await workbench.quickInput().locator('input').first().waitFor();
     await browser.page.keyboard.press('Enter');
     await workbench.notification(`Saved ${target}`).waitFor({ timeout: 20_000 });

@@ -19,6 +19,7 @@ const CLIPS = 'This Machine';
 const LANTERN_LINE = 5;
 const LANTERN_PROMPT = 'A paper lantern floating over a calm lake at night, slow camera push-in';
 const CONTINUED_PROMPT = 'The lantern rises into the stars as the camera tilts up to follow it';
+const EXTENDED_PROMPT = 'The stars swirl slowly as the lantern fades into a distant glow';
 const FOREVER_PROMPT = 'A clock tower in thick fog, its hands turning #forever';
 
 /** A file of prompts of its own, written while the window is open, as if by another program. */
@@ -213,6 +214,8 @@ describe('The Pictory side bar, as a user works with it', function () {
     await cards.first().hover();
     await gallery.locator('#grid .card video').first().waitFor({ timeout: 10_000 });
     assert.equal(await gallery.evaluate("String(document.querySelector('#grid .card video').muted)"), 'true', 'plays muted');
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await workbench.notification('Video ready').waitFor({ state: 'hidden' });
     await workbench.settled();
     console.log(`      (screenshot: ${await workbench.screenshot('studio-gallery')})`);
 
@@ -316,5 +319,43 @@ describe('The Pictory side bar, as a user works with it', function () {
     const pollsAtStop = polls();
     await browser.page.waitForTimeout(2500);
     assert.equal(polls(), pollsAtStop, 'no more polling');
+  });
+
+  it('extends a clip from its context menu: the new request names the clip as the video to extend', async () => {
+    const continued = jobOf(CONTINUED_PROMPT);
+    assert.ok(continued, 'the continued clip of an earlier scenario');
+    const poll = await fetch(`${demo.pictory.baseUrl}/v1/jobs/${continued.id}`, { headers: { authorization: DEMO_KEY } });
+    const { data } = (await poll.json()) as CompletedPoll;
+    await workbench.showViewContainer(CONTAINER);
+    await workbench.viewRow(CLIPS, opening(CONTINUED_PROMPT)).first().click({ button: 'right' });
+    await workbench.chooseFromContextMenu('Extend Video');
+    await workbench.quickTitle('Extend Video');
+    await workbench.typeIntoInput(EXTENDED_PROMPT);
+    await chooseVideo('PixVerse 5.5', '16:9', '5s');
+    await workbench.notification(`Video ready: "${opening(EXTENDED_PROMPT)}`).waitFor({ timeout: 30_000 });
+    assert.deepEqual(postOf(EXTENDED_PROMPT)?.body, { prompt: EXTENDED_PROMPT, model: 'pixverse5.5', aspectRatio: '16:9', duration: '5s', extendVideoUrl: data.url });
+  });
+
+  it("opens a clip's Pictory address in the browser from its preview", async () => {
+    const first = jobOf(LANTERN_PROMPT);
+    assert.ok(first);
+    const poll = await fetch(`${demo.pictory.baseUrl}/v1/jobs/${first.id}`, { headers: { authorization: DEMO_KEY } });
+    const { data } = (await poll.json()) as CompletedPoll;
+    await workbench.showViewContainer(CONTAINER);
+    await workbench.viewRow(CLIPS, opening(LANTERN_PROMPT)).first().click();
+    const preview = await workbench.webviewFrameShowing('#prompt', LANTERN_PROMPT);
+    const opened = browser.page.context().waitForEvent('page', { timeout: 20_000 });
+    await preview.locator('button[data-action="openInBrowser"]').click();
+    // VS Code asks before opening a site it does not trust yet.
+    const dialog = browser.page.locator('.monaco-dialog-box');
+    const page = await Promise.race([opened, dialog.waitFor({ timeout: 10_000 }).then(async () => {
+      await dialog.locator('.monaco-button', { hasText: /^Open$/ }).click();
+      return opened;
+    })]);
+    await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+    // code-server opens addresses of its own machine through its port proxy.
+    const media = new URL(data.url);
+    assert.ok([data.url, `${new URL(demo.url).origin}/proxy/${media.port}${media.pathname}`].includes(page.url()), page.url());
+    await page.close();
   });
 });
