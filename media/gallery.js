@@ -216,7 +216,7 @@
       button.disabled =
         (action === 'continueFromLastFrame' && !clip.hasLastFrame) ||
         (action === 'copyUrl' && !clip.hasRemoteVideo) ||
-        (action === 'download' && !clip.videoUrl);
+        (action === 'download' && !clip.hasRemoteVideo);
       const iconSpan = document.createElement('span');
       iconSpan.setAttribute('aria-hidden', 'true');
       if (codicons) iconSpan.className = `codicon codicon-${icon}`;

@@ -19,6 +19,8 @@ import { CreditWatch } from './studio/credits';
 import { LibraryProvider } from './studio/libraryTree';
 import { Studio } from './studio/studio';
 import { Gallery } from './studio/gallery';
+import { askModal } from './notify';
+import { shortenPrompt } from './pictory/prompts';
 import { Quota } from './pictory/responses';
 
 /**
@@ -111,12 +113,21 @@ export class PictoryApp implements vscode.Disposable {
 
   /** Copies of finished clips on this machine, bounded by `pictory.localCopies.maxSizeGB`. */
   get copies(): LocalCopies {
-    this.localCopies ??= new LocalCopies(this.copiesFolder, {
-      loadFetch: this.loadFetch,
-      limitBytes: () => readSettings().localCopiesMaxBytes,
-      inUse: (jobId) => this.panels?.isOpen(jobId) ?? false,
-      log: (message) => this.logger.info(message),
-    });
+    if (!this.localCopies) {
+      const copies = new LocalCopies(this.copiesFolder, {
+        loadFetch: this.loadFetch,
+        limitBytes: () => readSettings().localCopiesMaxBytes,
+        inUse: (jobId) => this.panels?.isOpen(jobId) ?? false,
+        log: (message) => this.logger.info(message),
+      });
+      this.localCopies = copies;
+      // A lowered limit (or 0) applies at once, not at the next clip.
+      this.disposables.push(
+        vscode.workspace.onDidChangeConfiguration((event) => {
+          if (event.affectsConfiguration('pictory.localCopies.maxSizeGB')) void copies.enforceLimit().catch(() => undefined);
+        }),
+      );
+    }
     return this.localCopies;
   }
 
@@ -134,6 +145,7 @@ export class PictoryApp implements vscode.Disposable {
   async localCopyOf(record: JobRecord): Promise<LocalCopy | undefined> {
     const copy = await this.copies.find(record.id);
     if (!copy?.video && record.state === 'completed') void this.keepCopy(record);
+    if (copy) void this.copies.touch(record.id);
     return copy;
   }
 
@@ -152,7 +164,7 @@ export class PictoryApp implements vscode.Disposable {
         },
         openPreview: (record) => this.previews.show(record),
         runAction: async (action, record) => {
-          if (action === 'removeFromMachine') await vscode.commands.executeCommand('pictory.removeJobs', { kind: 'job', record });
+          if (action === 'removeFromMachine') await removeFromGallery(record);
           else await runClipAction(action, record);
         },
         log: (message) => this.logger.info(message),
@@ -235,4 +247,15 @@ export class PictoryApp implements vscode.Disposable {
   dispose(): void {
     for (const disposable of this.disposables.reverse()) disposable.dispose();
   }
+}
+
+/** A card's trash button is easily clicked: the gallery asks first. */
+async function removeFromGallery(record: JobRecord): Promise<void> {
+  const remove = vscode.l10n.t('Remove');
+  const answer = await askModal(
+    vscode.l10n.t('Remove "{0}" from this machine?', shortenPrompt(record.request.prompt)),
+    vscode.l10n.t('Its record and the copy kept here are deleted. Pictory keeps the video.'),
+    remove,
+  );
+  if (answer === remove) await vscode.commands.executeCommand('pictory.removeJobs', { kind: 'job', record });
 }

@@ -10,10 +10,10 @@ export interface JobStoreOptions {
   readonly takeoverGraceMs?: number;
 }
 
-/** What reading one job's record found. */
 /** How many records are read in one go before other work gets a turn. */
 const READ_SLICE = 100;
 
+/** What reading one job's record found. */
 export type RecordRead =
   | { readonly kind: 'found'; readonly record: JobRecord }
   | { readonly kind: 'missing' }

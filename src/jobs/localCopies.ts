@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { downloadToFile } from '../pictory/download';
@@ -15,6 +16,22 @@ export interface LocalCopy {
 type Part = keyof LocalCopy;
 const PARTS: readonly Part[] = ['video', 'thumbnail', 'lastFrame'];
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif']);
+/** Where a folder whose name is not the job id itself keeps the id. */
+const ID_FILE = 'job-id';
+/** A partial file this old was left by a download that will never finish. */
+const ABANDONED_PART_MS = 60 * 60_000;
+/** A partial file younger than this may be another window's download under way. */
+const ACTIVE_PART_MS = 10 * 60_000;
+
+/**
+ * The folder of a job's copy: the id itself when it is a plain name, else a cleaned name
+ * with a hash of the id, so that no id (`..`, `a/b`) can reach outside the copies' folder.
+ */
+export function copyFolderName(jobId: string): string {
+  if (/^[A-Za-z0-9_-]{1,100}$/.test(jobId)) return jobId;
+  const hash = createHash('sha256').update(jobId).digest('hex').slice(0, 16);
+  return `${jobId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 60)}.${hash}`;
+}
 
 export interface LocalCopiesOptions {
   readonly loadFetch: () => Promise<Fetch>;
@@ -64,7 +81,10 @@ export class LocalCopies {
 
   /** Reads what is on disk, once; later answers come from memory. */
   load(): Promise<void> {
-    this.loading ??= this.scan();
+    this.loading ??= this.scan().catch((error: unknown) => {
+      this.loading = undefined;
+      throw error;
+    });
     return this.loading;
   }
 
@@ -99,15 +119,25 @@ export class LocalCopies {
     if (this.copies.delete(jobId)) this.emit(jobId);
   }
 
-  /** Removes the oldest copies (by when they were made) until the rest fit the limit. */
+  /** Marks a copy as just used, so that it is among the last to go when space runs out. */
+  async touch(jobId: string): Promise<void> {
+    const copy = this.copies.get(jobId);
+    const now = new Date();
+    await Promise.all(Object.values(copy ?? {}).map((file: string) => fs.utimes(file, now, now).catch(() => undefined)));
+  }
+
+  /**
+   * Removes the least recently used copies (by when they were made or last opened) until the
+   * rest fit the limit; never one in use here, nor one another window is still downloading.
+   */
   async enforceLimit(): Promise<string[]> {
     const limit = this.options.limitBytes();
     const entries = await this.measure();
     let total = entries.reduce((sum, entry) => sum + entry.bytes, 0);
     const removed: string[] = [];
-    for (const entry of entries.sort((a, b) => a.madeAt - b.madeAt)) {
+    for (const entry of entries.sort((a, b) => a.usedAt - b.usedAt)) {
       if (total <= limit) break;
-      if (this.options.inUse(entry.jobId)) continue;
+      if (this.options.inUse(entry.jobId) || entry.downloading) continue;
       await this.remove(entry.jobId);
       total -= entry.bytes;
       removed.push(entry.jobId);
@@ -117,16 +147,23 @@ export class LocalCopies {
   }
 
   private jobFolder(jobId: string): string {
-    return path.join(this.folder, encodeURIComponent(jobId));
+    return path.join(this.folder, copyFolderName(jobId));
+  }
+
+  /** The job a copy's folder belongs to: its name, or the id kept in it. */
+  private async jobIdOf(name: string): Promise<string | undefined> {
+    if (copyFolderName(name) === name) return name;
+    const id = await fs.readFile(path.join(this.folder, name, ID_FILE), 'utf8').catch(() => undefined);
+    return id !== undefined && copyFolderName(id) === name ? id : undefined;
   }
 
   private async scan(): Promise<void> {
     const names = await fs.readdir(this.folder).catch(() => [] as string[]);
     await Promise.all(
       names.map(async (name) => {
-        const jobId = decodeURIComponent(name);
-        const copy = await this.read(jobId);
-        if (copy) this.copies.set(jobId, copy);
+        const jobId = await this.jobIdOf(name);
+        const copy = jobId === undefined ? undefined : await this.read(jobId);
+        if (jobId !== undefined && copy) this.copies.set(jobId, copy);
       }),
     );
   }
@@ -142,20 +179,31 @@ export class LocalCopies {
     return Object.keys(copy).length ? copy : undefined;
   }
 
-  private async measure(): Promise<Array<{ jobId: string; bytes: number; madeAt: number }>> {
+  private async measure(): Promise<Array<{ jobId: string; bytes: number; usedAt: number; downloading: boolean }>> {
     const names = await fs.readdir(this.folder).catch(() => [] as string[]);
     const entries = await Promise.all(
       names.map(async (name) => {
         const folder = path.join(this.folder, name);
         const files = await fs.readdir(folder).catch(() => [] as string[]);
-        const stats = await Promise.all(files.map((file) => fs.stat(path.join(folder, file)).catch(() => undefined)));
-        const sizes = stats.filter((stat) => !!stat);
-        const bytes = sizes.reduce((sum, stat) => sum + stat.size, 0);
-        const madeAt = Math.min(...sizes.map((stat) => stat.mtimeMs), Date.now());
-        return { jobId: decodeURIComponent(name), bytes, madeAt };
+        const stats = await Promise.all(files.map(async (file) => ({ file, stat: await fs.stat(path.join(folder, file)).catch(() => undefined) })));
+        const sizes = stats.flatMap(({ file, stat }) => (stat ? [{ file, stat }] : []));
+        const bytes = sizes.reduce((sum, { stat }) => sum + stat.size, 0);
+        const usedAt = Math.max(0, ...sizes.map(({ stat }) => stat.mtimeMs));
+        const downloading = sizes.some(({ file, stat }) => file.endsWith('.part') && Date.now() - stat.mtimeMs < ACTIVE_PART_MS);
+        const jobId = await this.jobIdOf(name);
+        return jobId === undefined ? [] : [{ jobId, bytes, usedAt, downloading }];
       }),
     );
-    return entries;
+    return entries.flat();
+  }
+
+  /** Partial files that a closed or crashed window will never finish. */
+  private async removeAbandonedParts(folder: string): Promise<void> {
+    const files = (await fs.readdir(folder).catch(() => [] as string[])).filter((file) => file.endsWith('.part'));
+    for (const file of files) {
+      const stat = await fs.stat(path.join(folder, file)).catch(() => undefined);
+      if (stat && Date.now() - stat.mtimeMs > ABANDONED_PART_MS) await fs.rm(path.join(folder, file), { force: true });
+    }
   }
 
   private async download(record: JobRecord): Promise<void> {
@@ -165,6 +213,8 @@ export class LocalCopies {
     const missing = PARTS.filter((part) => !existing[part] && sourceUrl(record, part));
     if (missing.length === 0) return;
     await fs.mkdir(folder, { recursive: true });
+    await this.removeAbandonedParts(folder);
+    if (copyFolderName(record.id) !== record.id) await fs.writeFile(path.join(folder, ID_FILE), record.id);
     for (const part of missing) {
       const url = sourceUrl(record, part) as string;
       const target = path.join(folder, fileName(part, url));

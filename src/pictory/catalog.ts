@@ -44,6 +44,59 @@ export function findModel(id: string): VideoModel | undefined {
   return VIDEO_MODELS.find((model) => model.id === id);
 }
 
+/** The AI Studio image models, with what each one supports and costs. */
+export interface ImageModel {
+  readonly id: string;
+  readonly label: string;
+  /** The first entry is the API's default. */
+  readonly aspectRatios: readonly string[];
+  readonly creditsPerImage: number;
+  /** Whether the model takes a `referenceImageUrl` to edit or guide the image. */
+  readonly takesReference: boolean;
+}
+
+/**
+ * Sources disagree on some models' limits (one says `nanobanana` is 1:1 only, and names no
+ * reference support but `seedream3.0`'s): the catalog offers only what is certain, so that
+ * nothing the API could refuse is sent.
+ */
+export const IMAGE_MODELS: readonly ImageModel[] = [
+  { id: 'seedream3.0', label: 'Seedream 3.0', aspectRatios: ['1:1', '16:9', '9:16'], creditsPerImage: 2, takesReference: true },
+  { id: 'flux-schnell', label: 'FLUX.1 Schnell', aspectRatios: ['1:1', '16:9', '9:16'], creditsPerImage: 0.6, takesReference: false },
+  { id: 'nanobanana', label: 'Nano Banana', aspectRatios: ['1:1'], creditsPerImage: 4, takesReference: false },
+  { id: 'nanobanana-pro', label: 'Nano Banana Pro', aspectRatios: ['1:1', '16:9', '9:16'], creditsPerImage: 14, takesReference: false },
+];
+
+/** The optional styles of an image, as the API names them. */
+export const IMAGE_STYLES: readonly string[] = ['photorealistic', 'artistic', 'cartoon', 'minimalist', 'vintage', 'futuristic'];
+
+export function findImageModel(id: string): ImageModel | undefined {
+  return IMAGE_MODELS.find((model) => model.id === id);
+}
+
+export interface ImageChoice {
+  readonly model: string;
+  readonly aspectRatio: string;
+  readonly style?: string;
+  readonly referenceImageUrl?: string;
+}
+
+export type ImageChoiceProblem =
+  | { readonly kind: 'unknownModel'; readonly model: string }
+  | { readonly kind: 'unsupportedAspectRatio'; readonly model: ImageModel; readonly aspectRatio: string }
+  | { readonly kind: 'unknownStyle'; readonly style: string }
+  | { readonly kind: 'referenceNotSupported'; readonly model: ImageModel };
+
+/** Checks an image request's choices against the catalog before anything is sent. */
+export function checkImageChoice(choice: ImageChoice): ImageChoiceProblem | undefined {
+  const model = findImageModel(choice.model);
+  if (!model) return { kind: 'unknownModel', model: choice.model };
+  if (!model.aspectRatios.includes(choice.aspectRatio)) return { kind: 'unsupportedAspectRatio', model, aspectRatio: choice.aspectRatio };
+  if (choice.style !== undefined && !IMAGE_STYLES.includes(choice.style)) return { kind: 'unknownStyle', style: choice.style };
+  if (choice.referenceImageUrl !== undefined && !model.takesReference) return { kind: 'referenceNotSupported', model };
+  return undefined;
+}
+
 /** `"8s"` → 8; anything else → NaN. */
 export function durationSeconds(duration: string): number {
   const match = /^(\d+(?:\.\d+)?)s$/.exec(duration.trim());
@@ -157,7 +210,11 @@ export function checkSources(request: VideoSources, apiBaseUrl?: string): Source
   return undefined;
 }
 
-function sourceUrlFault(value: unknown, apiBaseUrl: string | undefined): SourceUrlFault | undefined {
+/**
+ * What is wrong with one image or video input URL (see `checkSources`), if anything; also
+ * used for an image's `referenceImageUrl`.
+ */
+export function sourceUrlFault(value: unknown, apiBaseUrl: string | undefined): SourceUrlFault | undefined {
   if (typeof value !== 'string') return 'notUrl';
   let url: URL;
   try {

@@ -52,7 +52,7 @@ export function previewData(record: JobRecord, copy: LocalCopy | undefined, toWe
     videoUrl: localVideo ?? safeMediaUrl(video?.url, record.endpoint),
     posterUrl: local(copy?.thumbnail) ?? safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl, record.endpoint),
     source: localVideo ? 'local' : 'remote',
-    hasLastFrame: !!video?.lastFrameImageUrl,
+    hasLastFrame: !!safeMediaUrl(video?.lastFrameImageUrl, record.endpoint),
     labels: labels(),
   };
 }
@@ -189,6 +189,11 @@ export class PreviewPanels implements vscode.Disposable {
 
   isOpen(jobId: string): boolean {
     return this.panels.has(jobId);
+  }
+
+  /** Closes the panel of a job, if one is open (the job is being removed). */
+  close(jobId: string): void {
+    this.panels.get(jobId)?.panel.dispose();
   }
 
   show(record: JobRecord, options: { preserveFocus?: boolean } = {}): void {

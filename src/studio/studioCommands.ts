@@ -104,6 +104,7 @@ export async function openPictory(): Promise<void> {
 export async function removeJobs(app: PictoryApp, clicked: unknown, selected: unknown): Promise<void> {
   const records = jobsOf(clicked, selected).filter((record) => record.state !== 'running' && record.state !== 'maybeCreated');
   for (const record of records) {
+    app.previews.close(record.id);
     await app.jobs.forget(record.id);
     await app.copies.remove(record.id);
   }

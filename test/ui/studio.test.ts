@@ -214,6 +214,14 @@ describe('The Pictory side bar, as a user works with it', function () {
     await cards.first().hover();
     await gallery.locator('#grid .card video').first().waitFor({ timeout: 10_000 });
     assert.equal(await gallery.evaluate("String(document.querySelector('#grid .card video').muted)"), 'true', 'plays muted');
+    const playing = Date.now() + 10_000;
+    let state = '';
+    while (Date.now() < playing) {
+      state = String(await gallery.evaluate("(() => { const v = document.querySelector('#grid .card video'); return v ? `${v.paused} ${v.currentTime}` : 'gone'; })()"));
+      if (/^false (?!0$)/.test(state)) break;
+      await browser.page.waitForTimeout(100);
+    }
+    assert.match(state, /^false (?!0$)/, `the hovered clip plays (paused, time: ${state})`);
     await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.notification('Video ready').waitFor({ state: 'hidden' });
     await workbench.settled();

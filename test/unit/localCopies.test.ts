@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { JobRecord } from '../../src/jobs/jobRecord';
-import { LocalCopies } from '../../src/jobs/localCopies';
+import { copyFolderName, LocalCopies } from '../../src/jobs/localCopies';
 import { locateFixturesDir } from '../server/media';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { loadFetch, makeTempDir, removeDir, videoRequest } from './support';
@@ -49,7 +49,7 @@ describe('local copies of finished clips', () => {
   });
   afterEach(() => removeDir(folder));
 
-  it('keeps the video, its thumbnail and its last frame, fetched without the key, and finds them again', async () => {
+  it('keeps the video, its thumbnail and its last frame, fetched with no headers, and finds them again', async () => {
     const store = copies();
     await store.keep(completed('job-1'));
     const copy = store.known('job-1');
@@ -119,5 +119,66 @@ describe('local copies of finished clips', () => {
     await store.keep(completed('second'));
     assert.deepEqual(fs.readdirSync(folder), ['second']);
     assert.deepEqual(changed, ['second', 'first']);
+  });
+
+  it('keeps a job whose id is not a plain name inside its own folder, and finds it again', async () => {
+    for (const id of ['..', '.', 'a/b', '%zz', 'job 1?']) {
+      const name = copyFolderName(id);
+      assert.ok(!name.includes('/') && name !== '..' && name !== '.', `${id} → ${name}`);
+    }
+    assert.notEqual(copyFolderName('a/b'), copyFolderName('a_b'), 'different ids, different folders');
+    const store = copies();
+    await store.keep(completed('..'));
+    await store.keep(completed('%zz'));
+    assert.deepEqual(fs.readdirSync(folder).sort(), [copyFolderName('%zz'), copyFolderName('..')].sort());
+    const later = copies();
+    await later.load();
+    assert.ok(later.known('..')?.video?.startsWith(folder + path.sep));
+    assert.ok(later.known('%zz')?.video);
+    limit = 0;
+    await later.enforceLimit();
+    assert.deepEqual(fs.readdirSync(folder), [], 'removing them touches nothing outside');
+    assert.ok(fs.existsSync(folder));
+  });
+
+  it('makes whole files when two windows copy the same clip at once', async () => {
+    server.addFault({ method: 'GET', path: /^\/media\/with-audio/, times: 2, fault: { kind: 'delay', ms: 100 } });
+    const [first, second] = [copies(), copies()];
+    await Promise.all([first.keep(completed('job-1')), second.keep(completed('job-1'))]);
+    const copy = await copies().find('job-1');
+    assert.ok(copy?.video && fs.readFileSync(copy.video).equals(withAudio));
+    assert.deepEqual(fs.readdirSync(path.join(folder, 'job-1')).sort(), ['last-frame.jpg', 'thumbnail.jpg', 'video.mp4'], 'no partial file left');
+  });
+
+  it('removes every copy not in use when the limit is 0, and the least recently opened first otherwise', async () => {
+    const store = copies();
+    for (const id of ['a', 'b', 'c']) {
+      await store.keep(completed(id));
+      const when = new Date(Date.now() - (id === 'a' ? 3 : id === 'b' ? 2 : 1) * 3600_000);
+      for (const file of fs.readdirSync(path.join(folder, id))) fs.utimesSync(path.join(folder, id, file), when, when);
+    }
+    await store.touch('a');
+    const oneClip = fs.readdirSync(path.join(folder, 'a')).reduce((sum, file) => sum + fs.statSync(path.join(folder, 'a', file)).size, 0);
+    limit = oneClip * 2;
+    assert.deepEqual(await store.enforceLimit(), ['b'], '"a" was opened just now');
+    inUse.add('c');
+    limit = 0;
+    assert.deepEqual(await store.enforceLimit(), ['a']);
+    assert.deepEqual(fs.readdirSync(folder), ['c']);
+  });
+
+  it('leaves alone a copy another window is still downloading, and clears partial files a closed window abandoned', async () => {
+    const store = copies();
+    await store.keep(completed('busy'));
+    fs.writeFileSync(path.join(folder, 'busy', 'video.mp4.0123abcd.part'), 'in progress');
+    limit = 0;
+    assert.deepEqual(await store.enforceLimit(), []);
+    const abandoned = path.join(folder, 'busy', 'video.mp4.0123abcd.part');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(abandoned, old, old);
+    fs.rmSync(path.join(folder, 'busy', 'last-frame.jpg'));
+    limit = 2e9;
+    await store.keep(completed('busy'));
+    assert.ok(!fs.existsSync(abandoned));
   });
 });
