@@ -1,18 +1,35 @@
-import { checkSources, MAX_REFERENCE_IMAGES, readSeconds, SOURCE_FIELDS, SourceProblem, VideoSources } from './catalog';
-import { FieldError, PictoryApiError } from './errors';
-import { endpointProblem, Fetch, HttpResponse, parseRetryAfter, requestSentOf } from './http';
 import {
+  checkImageChoice,
+  checkSources,
+  IMAGE_MODELS,
+  IMAGE_STYLES,
+  ImageChoiceProblem,
+  MAX_REFERENCE_IMAGES,
+  readSeconds,
+  SOURCE_FIELDS,
+  SourceProblem,
+  sourceUrlFault,
+  VideoSources,
+} from './catalog';
+import { FieldError, PictoryApiError } from './errors';
+import { endpointProblem, errorCode, Fetch, HttpResponse, networkCause, parseRetryAfter, requestSentOf, TLS_FAILURE_CODE } from './http';
+import {
+  ImagePage,
   isPictoryErrorBody,
   JobStatus,
   LibraryVideo,
   Quota,
   readErrorBody,
+  readImagePage,
   readJobId,
   readJobStatus,
   readLibraryPage,
   readQuota,
+  readUploadUrl,
+  UploadUrl,
   VideoResult,
 } from './responses';
+import { UPLOAD_CONTENT_TYPES } from './upload';
 
 /** A generation request; of its `VideoSources`, at most one may be given (see `checkSources`). */
 export interface VideoRequest extends VideoSources {
@@ -20,6 +37,20 @@ export interface VideoRequest extends VideoSources {
   readonly model: string;
   readonly aspectRatio: string;
   readonly duration: string;
+  readonly webhook?: string;
+}
+
+/**
+ * An image request (`POST /v1/aistudio/images`). Its model, aspect ratio, style and reference
+ * image must be ones the catalog allows together (see `checkImageChoice`).
+ */
+export interface ImageRequest {
+  readonly prompt: string;
+  readonly model: string;
+  readonly aspectRatio: string;
+  readonly style?: string;
+  /** An image to edit or follow; only for models that take one. */
+  readonly referenceImageUrl?: string;
   readonly webhook?: string;
 }
 
@@ -65,12 +96,12 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, maxDelayMs:
  * layer, such as a proxy, made the connection).
  */
 const NO_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EAI_NONAME']);
-/** OpenSSL's certificate verification codes and Node's TLS errors: the handshake failed, nothing was sent. */
-const TLS_FAILURE_CODE = /^(EPROTO$|ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$)/;
 /** Node refuses to send a header value or name with these characters. */
 const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN']);
 
 const VIDEOS_PATH = '/v1/aistudio/videos';
+const IMAGES_PATH = '/v1/aistudio/images';
+const UPLOAD_URL_PATH = '/v1/media/generateurl';
 const QUOTA_PATH = '/v1/quota';
 
 type Method = 'GET' | 'POST';
@@ -81,6 +112,12 @@ interface ApiCall {
   readonly path: string;
   readonly payload?: unknown;
   readonly missing: 'notFound' | 'endpointNotFound';
+  /**
+   * A POST that starts a job, which may be charged: never resent once it may have arrived,
+   * and its failures say whether the job may exist. Any other call is resent after a
+   * transient failure.
+   */
+  readonly createsJob?: boolean;
 }
 
 /** A typed client for the AI Studio endpoints the extension uses. */
@@ -104,7 +141,47 @@ export class PictoryClient {
   async createVideo(request: VideoRequest, signal?: AbortSignal): Promise<string> {
     const sourceProblem = checkSources(request, this.options.baseUrl);
     if (sourceProblem) throw new PictoryApiError('invalidRequest', { fields: sourceFieldErrors(sourceProblem), maybeCreated: false });
-    const body = await this.call({ method: 'POST', path: VIDEOS_PATH, payload: request, missing: 'endpointNotFound' }, signal);
+    return this.submitJob(VIDEOS_PATH, request, signal);
+  }
+
+  /**
+   * Submits an image; resolves with the job id, polled with `getJob` like a video's (the
+   * finished image is the `video` of a completed status: `url`, `width`, `height`,
+   * `aiCreditsUsed`). Never resent once it may have arrived. A request the catalog refuses
+   * (`checkImageChoice`), or whose `referenceImageUrl` is not an https URL, is not sent: an
+   * `invalidRequest` error without a status, with one field error for the field at fault.
+   * Only the fields of `ImageRequest` are sent.
+   */
+  async createImage(request: ImageRequest, signal?: AbortSignal): Promise<string> {
+    const fields = imageRequestFieldErrors(request, this.options.baseUrl);
+    if (fields.length > 0) throw new PictoryApiError('invalidRequest', { fields, maybeCreated: false });
+    return this.submitJob(IMAGES_PATH, imagePayload(request), signal);
+  }
+
+  /** One page of the account's generated images, newest first. */
+  async listImages(pageKey?: string, signal?: AbortSignal): Promise<ImagePage> {
+    const query = pageKey === undefined ? '' : `?nextPageKey=${encodeURIComponent(pageKey)}`;
+    const body = await this.call({ method: 'GET', path: IMAGES_PATH + query, missing: 'endpointNotFound' }, signal);
+    return readImagePage(body);
+  }
+
+  /**
+   * A signed URL to `PUT` a file to (see `uploadFile`), and the permanent URL it will then
+   * have, to use as an image input. `contentType` must be one of `UPLOAD_CONTENT_TYPES` and
+   * `fileName` a bare file name, or nothing is sent (an `invalidRequest` error without a
+   * status). Both URLs answered must be `https:` (plain `http:` on this computer only while
+   * the API is too). Nothing is charged, so the call is resent after a transient failure.
+   */
+  async createUploadUrl(fileName: string, contentType: string, signal?: AbortSignal): Promise<UploadUrl> {
+    const fields = uploadRequestFieldErrors(fileName, contentType);
+    if (fields.length > 0) throw new PictoryApiError('invalidRequest', { fields, maybeCreated: false });
+    const body = await this.call({ method: 'POST', path: UPLOAD_URL_PATH, payload: { fileName, contentType }, missing: 'endpointNotFound' }, signal);
+    return readUploadUrl(body, this.options.baseUrl);
+  }
+
+  /** Sends a POST that starts a job, and resolves with the job's id. */
+  private async submitJob(path: string, payload: unknown, signal?: AbortSignal): Promise<string> {
+    const body = await this.call({ method: 'POST', path, payload, missing: 'endpointNotFound', createsJob: true }, signal);
     try {
       return readJobId(body);
     } catch (error) {
@@ -161,9 +238,9 @@ export class PictoryClient {
     return undefined;
   }
 
-  private shouldRetry(method: Method, error: PictoryApiError): boolean {
-    // A POST is repeated only when Pictory itself said it did not take it.
-    if (method === 'POST') return !error.details.maybeCreated && (error.kind === 'rateLimited' || isPictoryRefusal(error));
+  private shouldRetry(call: ApiCall, error: PictoryApiError): boolean {
+    // A job's POST is repeated only when Pictory itself said it did not take it.
+    if (call.createsJob) return !error.details.maybeCreated && (error.kind === 'rateLimited' || isPictoryRefusal(error));
     return error.transient;
   }
 
@@ -174,7 +251,7 @@ export class PictoryClient {
         return await this.send(call, signal);
       } catch (error) {
         if (!(error instanceof PictoryApiError)) throw error;
-        if (attemptNumber >= this.retry.attempts || !this.shouldRetry(call.method, error)) throw error;
+        if (attemptNumber >= this.retry.attempts || !this.shouldRetry(call, error)) throw error;
         await sleep(this.retryDelay(attemptNumber, error), signal);
       }
     }
@@ -186,7 +263,7 @@ export class PictoryClient {
     return Math.min(Math.max(jittered, error.details.retryAfterMs ?? 0), this.retry.maxDelayMs);
   }
 
-  private async send({ method, path, payload, missing }: ApiCall, signal?: AbortSignal): Promise<unknown> {
+  private async send({ method, path, payload, missing, createsJob = false }: ApiCall, signal?: AbortSignal): Promise<unknown> {
     const problem = endpointProblem(this.options.baseUrl);
     if (problem) throw new PictoryApiError('insecureEndpoint', { cause: problem });
     if (signal?.aborted) throw new PictoryApiError('cancelled');
@@ -210,13 +287,13 @@ export class PictoryClient {
       });
       status = response.status;
       const text = await response.text();
-      const result = interpret(response, text, { method, url, missing });
+      const result = interpret(response, text, { createsJob, url, missing });
       this.log(method, path, started, status);
       return result;
     } catch (error) {
       const state = { cancelled: !!signal?.aborted, timedOut: timeout.signal.aborted, answered: status !== undefined };
-      let apiError = toApiError(error, method, state);
-      if (method === 'POST' && mayHaveCreatedJob(apiError)) apiError = new PictoryApiError(apiError.kind, { ...apiError.details, maybeCreated: true });
+      let apiError = toApiError(error, createsJob, state);
+      if (createsJob && mayHaveCreatedJob(apiError)) apiError = new PictoryApiError(apiError.kind, { ...apiError.details, maybeCreated: true });
       this.log(method, path, started, status ?? apiError.status, apiError.kind);
       throw apiError;
     } finally {
@@ -239,6 +316,51 @@ export class PictoryClient {
   private log(method: string, path: string, started: number, status?: number, error?: string): void {
     this.options.onRequest?.({ method, path, status, ms: Date.now() - started, error });
   }
+}
+
+/** The fields of an `ImageRequest` only, without those left undefined. */
+function imagePayload(request: ImageRequest): ImageRequest {
+  const { prompt, model, aspectRatio, style, referenceImageUrl, webhook } = request;
+  return {
+    prompt,
+    model,
+    aspectRatio,
+    ...(style !== undefined && { style }),
+    ...(referenceImageUrl !== undefined && { referenceImageUrl }),
+    ...(webhook !== undefined && { webhook }),
+  };
+}
+
+/** The field errors of an image request the catalog or the URL rules refuse; none when it may be sent. */
+export function imageRequestFieldErrors(request: ImageRequest, apiBaseUrl?: string): FieldError[] {
+  const problem = checkImageChoice(request);
+  if (problem) return imageChoiceFieldErrors(problem);
+  if (request.referenceImageUrl === undefined) return [];
+  const fault = sourceUrlFault(request.referenceImageUrl, apiBaseUrl);
+  return fault ? [{ name: 'referenceImageUrl', reason: SOURCE_REASONS[fault] }] : [];
+}
+
+/** The field error of an image choice refused before sending, worded like the API's own. */
+export function imageChoiceFieldErrors(problem: ImageChoiceProblem): FieldError[] {
+  switch (problem.kind) {
+    case 'unknownModel':
+      return [{ name: 'model', reason: `must be one of ${IMAGE_MODELS.map((model) => model.id).join(', ')}` }];
+    case 'unsupportedAspectRatio':
+      return [{ name: 'aspectRatio', reason: `must be one of ${problem.model.aspectRatios.join(', ')} for ${problem.model.id}` }];
+    case 'unknownStyle':
+      return [{ name: 'style', reason: `must be one of ${IMAGE_STYLES.join(', ')}` }];
+    case 'referenceNotSupported':
+      return [{ name: 'referenceImageUrl', reason: `is not supported by ${problem.model.id}` }];
+  }
+}
+
+function uploadRequestFieldErrors(fileName: string, contentType: string): FieldError[] {
+  const fields: FieldError[] = [];
+  if (typeof fileName !== 'string' || fileName.trim() === '' || /[/\\\u0000-\u001f]/.test(fileName)) {
+    fields.push({ name: 'fileName', reason: 'must be a file name, without a folder' });
+  }
+  if (!UPLOAD_CONTENT_TYPES.includes(contentType)) fields.push({ name: 'contentType', reason: `must be one of ${UPLOAD_CONTENT_TYPES.join(', ')}` });
+  return fields;
 }
 
 /** Items without a readable `createdDate` cannot be placed in time, so they never match. */
@@ -363,7 +485,11 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-function interpret(response: HttpResponse, text: string, { method, url, missing }: { method: Method; url: string; missing: ApiCall['missing'] }): unknown {
+function interpret(
+  response: HttpResponse,
+  text: string,
+  { createsJob, url, missing }: { createsJob: boolean; url: string; missing: ApiCall['missing'] },
+): unknown {
   const { status } = response;
   const parsed = parseJson(text);
   if (status >= 200 && status < 300) {
@@ -384,7 +510,7 @@ function interpret(response: HttpResponse, text: string, { method, url, missing 
   if (status === 400) throw new PictoryApiError('invalidRequest', details);
   if (status === 404) throw new PictoryApiError('notFound', details);
   if (status >= 500) {
-    if (method === 'GET') throw new PictoryApiError('server', details);
+    if (!createsJob) throw new PictoryApiError('server', details);
     // Only Pictory's own 500/503 says it did not take the job; a gateway's 5xx (502, 504,
     // Cloudflare's 520-527, API Gateway's `{"message":"Internal server error"}`, an empty
     // body) may follow a job the backend created.
@@ -392,21 +518,6 @@ function interpret(response: HttpResponse, text: string, { method, url, missing 
     throw new PictoryApiError('server', { ...details, maybeCreated: !refused });
   }
   throw new PictoryApiError('httpError', details);
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, cause } = error as { code?: unknown; cause?: unknown };
-  if (typeof code === 'string') return code;
-  return cause === undefined ? undefined : errorCode(cause);
-}
-
-function networkCause(error: unknown, code: string | undefined): string {
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host not found';
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code && TLS_FAILURE_CODE.test(code)) return `secure connection failed: ${code}`;
-  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'connection reset';
-  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 function isInvalidHeaderCode(code: string | undefined): boolean {
@@ -435,13 +546,13 @@ interface FailureState {
   readonly answered: boolean;
 }
 
-function toApiError(error: unknown, method: Method, state: FailureState): PictoryApiError {
+function toApiError(error: unknown, createsJob: boolean, state: FailureState): PictoryApiError {
   if (error instanceof PictoryApiError) return error;
   if (state.cancelled) return new PictoryApiError('cancelled');
   // Node refused a header before sending. The key is the one header the user supplies.
   if (!state.answered && isInvalidHeaderCode(errorCode(error))) return new PictoryApiError('invalidKey');
   const arrived = mayHaveArrived(error, state.answered);
-  const maybeCreated = method === 'POST' && arrived;
+  const maybeCreated = createsJob && arrived;
   if (state.timedOut) return new PictoryApiError('timeout', arrived ? { maybeCreated } : { cause: 'no connection was made' });
   return new PictoryApiError('network', { cause: networkCause(error, errorCode(error)), maybeCreated });
 }

@@ -7,9 +7,10 @@ export interface HttpResponse {
 }
 
 export interface HttpRequestInit {
-  readonly method: 'GET' | 'POST' | 'HEAD';
+  readonly method: 'GET' | 'POST' | 'HEAD' | 'PUT';
   readonly headers: Record<string, string>;
-  readonly body?: string;
+  /** A stream is sent as it is read: give its length in a `Content-Length` header. */
+  readonly body?: string | NodeJS.ReadableStream;
   readonly signal?: AbortSignal;
   readonly redirect?: 'follow' | 'manual' | 'error';
 }
@@ -51,6 +52,26 @@ export function lazyFetch(bundlePath: string): () => Promise<Fetch> {
     }
     return loaded;
   };
+}
+
+/** OpenSSL's certificate verification codes and Node's TLS errors: the handshake failed, nothing was sent. */
+export const TLS_FAILURE_CODE = /^(EPROTO$|ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$)/;
+
+/** The `code` of a failed request's error, or of the error that caused it. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  if (typeof code === 'string') return code;
+  return cause === undefined ? undefined : errorCode(cause);
+}
+
+/** What went wrong below HTTP, in a few words. */
+export function networkCause(error: unknown, code: string | undefined = errorCode(error)): string {
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'host not found';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code && TLS_FAILURE_CODE.test(code)) return `secure connection failed: ${code}`;
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE') return 'connection reset';
+  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

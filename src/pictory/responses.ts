@@ -1,5 +1,6 @@
 import { roundCredits, VideoSources } from './catalog';
 import { FieldError, PictoryApiError } from './errors';
+import { safeMediaUrl } from './urls';
 
 /** What a finished job returned. Only `url` is required; the rest is shown when present. */
 export interface VideoResult {
@@ -30,6 +31,38 @@ export interface LibraryVideo extends VideoResult, VideoSources {
 export interface LibraryPage {
   readonly items: LibraryVideo[];
   readonly nextPageKey?: string;
+}
+
+/**
+ * An item of the account's image library (`GET /v1/aistudio/images`). Only `url` is required;
+ * `style` and `referenceImageUrl` are listed when the request had them.
+ */
+export interface LibraryImage {
+  readonly url: string;
+  /** The library's own id, which is not the job id. */
+  readonly id?: string;
+  readonly prompt?: string;
+  readonly model?: string;
+  readonly aspectRatio?: string;
+  /** ISO 8601, as Pictory sends it. */
+  readonly createdDate?: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly style?: string;
+  readonly referenceImageUrl?: string;
+}
+
+export interface ImagePage {
+  readonly items: LibraryImage[];
+  readonly nextPageKey?: string;
+}
+
+/** Where to `PUT` a file (`signedUrl`, for a while) and where it is then found (`url`, for good). */
+export interface UploadUrl {
+  readonly signedUrl: string;
+  readonly url: string;
+  /** The storage key, when Pictory names it. */
+  readonly key?: string;
 }
 
 export interface QuotaAmount {
@@ -184,6 +217,53 @@ function readLibraryVideo(item: Json): LibraryVideo | undefined {
     extendVideoUrl: optionalString(item.extendVideoUrl),
     referenceImageUrls: referenceImageUrls.length > 0 ? referenceImageUrls : undefined,
   };
+}
+
+/** A page of the image library; items without a usable `url` are skipped, not fatal. */
+export function readImagePage(body: unknown): ImagePage {
+  if (!isObject(body)) throw unexpected('the body is not an object');
+  if (!Array.isArray(body.items)) throw unexpected('items is missing');
+  const items = body.items.filter(isObject).flatMap((item) => {
+    const image = readLibraryImage(item);
+    return image ? [image] : [];
+  });
+  const nextPageKey = optionalString(body.nextPageKey);
+  return nextPageKey === undefined ? { items } : { items, nextPageKey };
+}
+
+function readLibraryImage(item: Json): LibraryImage | undefined {
+  const url = optionalString(item.url);
+  if (!url) return undefined;
+  return {
+    url,
+    id: optionalString(item.id),
+    prompt: optionalString(item.prompt),
+    model: optionalString(item.model),
+    aspectRatio: optionalString(item.aspectRatio),
+    createdDate: optionalString(item.createdDate),
+    width: optionalNumber(item.width),
+    height: optionalNumber(item.height),
+    style: optionalString(item.style),
+    referenceImageUrl: optionalString(item.referenceImageUrl),
+  };
+}
+
+/**
+ * The body of `POST /v1/media/generateurl`: `data.signedUrl` and `data.url`, each an `https:`
+ * URL (or plain `http:` on this computer while the API is on this computer too, as media
+ * URLs; see `safeMediaUrl`). They are returned as Pictory wrote them: a signature must not be
+ * re-encoded.
+ */
+export function readUploadUrl(body: unknown, apiBaseUrl: string): UploadUrl {
+  if (!isObject(body)) throw unexpected('the body is not an object');
+  if (body.success === false) throw new PictoryApiError('rejected', readErrorBody(body));
+  const data = isObject(body.data) ? body.data : {};
+  const signedUrl = optionalString(data.signedUrl);
+  const url = optionalString(data.url);
+  if (!signedUrl || !safeMediaUrl(signedUrl, apiBaseUrl)) throw unexpected('data.signedUrl is missing or not an https URL');
+  if (!url || !safeMediaUrl(url, apiBaseUrl)) throw unexpected('data.url is missing or not an https URL');
+  const key = optionalString(data.key);
+  return key === undefined ? { signedUrl, url } : { signedUrl, url, key };
 }
 
 function readQuotaAmount(value: unknown): QuotaAmount | undefined {

@@ -20,7 +20,7 @@ export type Fault =
   | { kind: 'resetMidBody' };
 
 export interface FaultRule {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'HEAD';
   /** Tested against the request's path and query, e.g. `/pictoryapis/v1/jobs/<id>`. */
   path?: RegExp;
   /** How many matching requests get the fault; default 1, `Infinity` allowed. */

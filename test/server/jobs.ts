@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { imageCredits, imageDimensions, type ImageRequest } from './imageContract';
 import { creditsFor, dimensionsFor, type VideoRequest } from './videoContract';
 
 /**
@@ -52,7 +53,7 @@ function outcomeOf(prompt: string): JobOutcome {
   return 'completed';
 }
 
-export function isFinished(job: PictoryJob, pollsUntilDone: number): boolean {
+export function isFinished(job: Pick<PictoryJob, 'outcome' | 'polls'>, pollsUntilDone: number): boolean {
   return job.outcome !== 'forever' && job.polls > pollsUntilDone;
 }
 
@@ -115,6 +116,85 @@ export function listItem(job: PictoryJob, origin: string): object {
 
 function mediaUrl(job: PictoryJob, media: JobMedia, origin: string): string {
   return `${origin}/media/${job.id}${MEDIA_SUFFIXES[media]}`;
+}
+
+/**
+ * A job of `POST /v1/aistudio/images`, polled at the same `GET /v1/jobs/{id}` and steered by
+ * the same prompt markers (`#fail`, `#cleaned`, `#forever`, `#queued`).
+ */
+export interface ImageJob {
+  readonly id: string;
+  /** The id the image list reports, which is not the job id. */
+  readonly imageId: string;
+  readonly request: ImageRequest;
+  readonly createdAt: number;
+  readonly outcome: JobOutcome;
+  readonly queued: boolean;
+  polls: number;
+}
+
+export function createImageJob(request: ImageRequest): ImageJob {
+  const prompt = request.prompt.toLowerCase();
+  return {
+    id: randomUUID(),
+    imageId: randomUUID(),
+    request,
+    createdAt: Date.now(),
+    outcome: outcomeOf(prompt),
+    queued: prompt.includes('#queued'),
+    polls: 0,
+  };
+}
+
+/** The body of `GET /v1/jobs/{id}` for an image job, after counting this poll. */
+export function pollImageJob(job: ImageJob, origin: string, pollsUntilDone: number): object {
+  job.polls += 1;
+  if (!isFinished(job, pollsUntilDone)) {
+    return { job_id: job.id, success: true, data: { status: job.queued ? 'queued' : 'in-progress' } };
+  }
+  switch (job.outcome) {
+    case 'failed':
+      return {
+        job_id: job.id,
+        success: false,
+        data: { status: 'failed', error_code: 'TEXT_TO_IMAGE_FAILED', error_message: 'The image could not be generated from this prompt.' },
+      };
+    case 'cleaned':
+      return { job_id: job.id, success: true, data: { status: 'cleaned' } };
+    default:
+      return {
+        job_id: job.id,
+        success: true,
+        data: { status: 'completed', url: imageUrl(job, origin), ...imageDimensions(job.request), aiCreditsUsed: imageCredits(job.request) },
+      };
+  }
+}
+
+/** An item of `GET /v1/aistudio/images`. */
+export function imageListItem(job: ImageJob, origin: string): object {
+  const { prompt, model, aspectRatio, style, referenceImageUrl } = job.request;
+  return {
+    id: job.imageId,
+    url: imageUrl(job, origin),
+    prompt,
+    model,
+    aspectRatio,
+    createdDate: new Date(job.createdAt).toISOString(),
+    ...imageDimensions(job.request),
+    ...(style && { style }),
+    ...(referenceImageUrl && { referenceImageUrl }),
+  };
+}
+
+function imageUrl(job: ImageJob, origin: string): string {
+  return `${origin}/media/${job.id}${IMAGE_SUFFIX}`;
+}
+
+const IMAGE_SUFFIX = '.png';
+
+/** The job id of an image's file name, `<jobId>.png`. */
+export function parseImageName(name: string): string | undefined {
+  return name.endsWith(IMAGE_SUFFIX) ? name.slice(0, -IMAGE_SUFFIX.length) : undefined;
 }
 
 /** Splits a media file name such as `<jobId>_thumbnail.jpg` into its job id and kind. */

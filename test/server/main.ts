@@ -13,6 +13,7 @@ function numberOption(name: string): number | undefined {
 async function main(): Promise<void> {
   const server = await startPictoryServer({ port: numberOption('--port'), pollsUntilDone: numberOption('--polls') });
   console.log(`Pictory test server listening at ${server.baseUrl}`);
+  console.log(`Its storage host (signed uploads) listens at ${server.storage.origin}`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

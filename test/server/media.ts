@@ -12,6 +12,8 @@ export interface MediaLibrary {
   readonly noAudio: MediaFile;
   readonly ac3Audio: MediaFile;
   readonly thumbnail: MediaFile;
+  /** A 64×36 PNG, the file of every generated image. */
+  readonly image: MediaFile;
 }
 
 const MARKER_FILE = join('test', 'fixtures', 'with-audio.mp4');
@@ -41,6 +43,7 @@ export function loadMedia(fixturesDir: string): MediaLibrary {
     noAudio: load('no-audio.mp4', 'video/mp4'),
     ac3Audio: load('ac3-audio.mp4', 'video/mp4'),
     thumbnail: load('thumbnail.jpg', 'image/jpeg'),
+    image: load('image.png', 'image/png'),
   };
 }
 

@@ -1,15 +1,32 @@
 // A loopback stand-in for Pictory's AI Studio API (the routes the extension uses), with
-// fault injection and CDN-like media serving, for unit, integration and UI tests.
+// fault injection and CDN-like media serving, for unit, integration and UI tests. Uploads go
+// to a second loopback server, the storage host that `POST /v1/media/generateurl` signs for.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { answerWithFault, FaultList, type FaultRule } from './faults';
-import { createJob, isFinished, listItem, parseMediaName, pollJob, type PictoryJob } from './jobs';
+import { imageCredits, validateImageRequest, validateUploadUrlRequest, type ImageRequest } from './imageContract';
+import {
+  createImageJob,
+  createJob,
+  imageListItem,
+  isFinished,
+  listItem,
+  parseImageName,
+  parseMediaName,
+  pollImageJob,
+  pollJob,
+  type ImageJob,
+  type PictoryJob,
+} from './jobs';
 import { loadMedia, locateFixturesDir, serveFile, type MediaFile, type MediaLibrary } from './media';
-import { creditsFor, validateVideoRequest, type VideoRequest } from './videoContract';
+import { startStorageServer, type StorageServer } from './storageServer';
+import { creditsFor, validateVideoRequest, type FieldError, type VideoRequest } from './videoContract';
 
 export type { Fault, FaultRule } from './faults';
-export type { JobOutcome, PictoryJob } from './jobs';
+export type { ImageModel, ImageRequest } from './imageContract';
+export type { ImageJob, JobOutcome, PictoryJob } from './jobs';
+export type { SignedUpload, StorageRequest, StorageServer } from './storageServer';
 export type { VideoModel, VideoRequest } from './videoContract';
 
 export interface RecordedRequest {
@@ -34,6 +51,8 @@ export interface PictoryServerOptions {
   pollsUntilDone?: number;
   /** Default: the repository's test/fixtures, found by walking up from this file. */
   fixturesDir?: string;
+  /** The storage server's port; default 0: any free port. */
+  storagePort?: number;
 }
 
 export interface PictoryServer {
@@ -44,15 +63,25 @@ export interface PictoryServer {
   readonly requests: RecordedRequest[];
   /** Requests under /media/. */
   mediaRequests: RecordedRequest[];
+  /**
+   * The storage host the signed upload URLs point to (on the same loopback address), with its
+   * own requests and faults. Started and closed with this server; `reset` resets it too.
+   */
+  readonly storage: StorageServer;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
-  /** Clears recorded requests, faults and jobs. */
+  /** Clears recorded requests, faults and jobs, and resets the storage server. */
   reset(): void;
-  /** Makes a job that existed answer 404 from now on. */
+  /** Makes a job (video or image) that existed answer 404 from now on. */
   forgetJob(jobId: string): void;
   /** Videos the account already has, finished, oldest first (as if made earlier, elsewhere). */
   addFinishedVideos(requests: readonly VideoRequest[]): void;
+  /** Video jobs. */
   jobs(): ReadonlyMap<string, Readonly<PictoryJob>>;
+  /** Images the account already has, finished, oldest first. */
+  addFinishedImages(requests: readonly ImageRequest[]): void;
+  /** Image jobs. */
+  imageJobs(): ReadonlyMap<string, Readonly<ImageJob>>;
   /** Ends hanging requests and open connections too. */
   close(): Promise<void>;
 }
@@ -66,8 +95,14 @@ export async function startPictoryServer(options: PictoryServerOptions = {}): Pr
   const host = options.host ?? '127.0.0.1';
   if (!isLoopback(host)) throw new Error(`The Pictory test server only listens on loopback, not ${host}`);
   const media = loadMedia(locateFixturesDir(options.fixturesDir));
-  const server = new LoopbackPictoryServer(media, options.acceptKey ?? defaultAcceptKey, options.pollsUntilDone ?? 2);
-  await server.listen(options.port ?? 0, host);
+  const storage = await startStorageServer(host, options.storagePort ?? 0);
+  const server = new LoopbackPictoryServer(media, storage, options.acceptKey ?? defaultAcceptKey, options.pollsUntilDone ?? 2);
+  try {
+    await server.listen(options.port ?? 0, host);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   return server;
 }
 
@@ -84,18 +119,22 @@ function isLoopback(host: string): boolean {
 type Reply = (status: number, body: object) => void;
 type Handler = (req: IncomingMessage, reply: Reply, body: string) => void;
 
+const INVALID_BODY_MESSAGE = 'Request body is invalid: check the fields array.';
+
 class LoopbackPictoryServer implements PictoryServer {
   readonly requests: RecordedRequest[] = [];
   mediaRequests: RecordedRequest[] = [];
   private readonly http: Server;
   private readonly faults = new FaultList();
   private readonly jobTable = new Map<string, PictoryJob>();
+  private readonly imageTable = new Map<string, ImageJob>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private address = '';
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly media: MediaLibrary,
+    readonly storage: StorageServer,
     private readonly acceptKey: (key: string) => boolean,
     private readonly pollsUntilDone: number,
   ) {
@@ -134,6 +173,8 @@ class LoopbackPictoryServer implements PictoryServer {
     this.mediaRequests.length = 0;
     this.faults.clear();
     this.jobTable.clear();
+    this.imageTable.clear();
+    this.storage.reset();
   }
 
   addFinishedVideos(requests: readonly VideoRequest[]): void {
@@ -146,19 +187,35 @@ class LoopbackPictoryServer implements PictoryServer {
 
   forgetJob(jobId: string): void {
     this.jobTable.delete(jobId);
+    this.imageTable.delete(jobId);
   }
 
   jobs(): ReadonlyMap<string, Readonly<PictoryJob>> {
     return this.jobTable;
   }
 
+  addFinishedImages(requests: readonly ImageRequest[]): void {
+    for (const request of requests) {
+      const job = createImageJob(request);
+      job.polls = this.pollsUntilDone + 1;
+      this.imageTable.set(job.id, job);
+    }
+  }
+
+  imageJobs(): ReadonlyMap<string, Readonly<ImageJob>> {
+    return this.imageTable;
+  }
+
   close(): Promise<void> {
-    this.closing ??= new Promise((resolve) => {
-      for (const timer of this.timers) clearTimeout(timer);
-      this.timers.clear();
-      this.http.close(() => resolve());
-      this.http.closeAllConnections();
-    });
+    this.closing ??= Promise.all([
+      new Promise<void>((resolve) => {
+        for (const timer of this.timers) clearTimeout(timer);
+        this.timers.clear();
+        this.http.close(() => resolve());
+        this.http.closeAllConnections();
+      }),
+      this.storage.close(),
+    ]).then(() => undefined);
     return this.closing;
   }
 
@@ -209,6 +266,11 @@ class LoopbackPictoryServer implements PictoryServer {
       if (method === 'POST') return (_req, reply, body) => this.createVideo(reply, body);
       if (method === 'GET') return (req, reply) => this.listVideos(req, reply);
     }
+    if (pathname === `${API_PREFIX}/v1/aistudio/images`) {
+      if (method === 'POST') return (_req, reply, body) => this.createImage(reply, body);
+      if (method === 'GET') return (req, reply) => this.listImages(req, reply);
+    }
+    if (method === 'POST' && pathname === `${API_PREFIX}/v1/media/generateurl`) return (_req, reply, body) => this.generateUploadUrl(reply, body);
     if (method === 'GET' && pathname === `${API_PREFIX}/v1/quota`) return (_req, reply) => this.quota(reply);
     const jobId = method === 'GET' ? JOB_PATH.exec(pathname)?.[1] : undefined;
     if (jobId !== undefined) return (_req, reply) => this.pollJob(reply, decodeURIComponent(jobId));
@@ -225,34 +287,58 @@ class LoopbackPictoryServer implements PictoryServer {
     const validation = parsed.ok
       ? validateVideoRequest(parsed.value)
       : { ok: false as const, fields: [{ name: 'body', errors: 'must be valid JSON' }] };
-    if (!validation.ok) {
-      return reply(400, { code: 'INVALID_REQUEST_BODY', message: 'Request body is invalid: check the fields array.', fields: validation.fields });
-    }
+    if (!validation.ok) return refuseBody(reply, validation.fields);
     const job = createJob(validation.request);
     this.jobTable.set(job.id, job);
     reply(200, { success: true, data: { jobId: job.id } });
   }
 
+  private createImage(reply: Reply, body: string): void {
+    const parsed = parseJson(body);
+    const validation = parsed.ok ? validateImageRequest(parsed.value) : { ok: false as const, fields: [{ name: 'body', errors: 'must be valid JSON' }] };
+    if (!validation.ok) return refuseBody(reply, validation.fields);
+    const job = createImageJob(validation.request);
+    this.imageTable.set(job.id, job);
+    reply(200, { success: true, data: { jobId: job.id } });
+  }
+
+  private generateUploadUrl(reply: Reply, body: string): void {
+    const parsed = parseJson(body);
+    const validation = parsed.ok ? validateUploadUrlRequest(parsed.value) : { ok: false as const, fields: [{ name: 'body', errors: 'must be valid JSON' }] };
+    if (!validation.ok) return refuseBody(reply, validation.fields);
+    const { signedUrl, url, key } = this.storage.sign(validation.request.fileName, validation.request.contentType);
+    reply(200, { success: true, data: { signedUrl, url, key } });
+  }
+
   private pollJob(reply: Reply, jobId: string): void {
     const job = this.jobTable.get(jobId);
-    if (!job) {
-      return reply(404, { success: false, error: { error_code: '5000', error_message: 'JOB_NOT_FOUND' } });
-    }
-    reply(200, pollJob(job, this.origin, this.pollsUntilDone));
+    const image = this.imageTable.get(jobId);
+    if (job) return reply(200, pollJob(job, this.origin, this.pollsUntilDone));
+    if (image) return reply(200, pollImageJob(image, this.origin, this.pollsUntilDone));
+    reply(404, { success: false, error: { error_code: '5000', error_message: 'JOB_NOT_FOUND' } });
   }
 
   private listVideos(req: IncomingMessage, reply: Reply): void {
+    this.listPage(req, reply, [...this.jobTable.values()], (job) => listItem(job, this.origin));
+  }
+
+  private listImages(req: IncomingMessage, reply: Reply): void {
+    this.listPage(req, reply, [...this.imageTable.values()], (job) => imageListItem(job, this.origin));
+  }
+
+  /** A page of the finished jobs, newest first; the page key is the offset. */
+  private listPage<T extends PictoryJob | ImageJob>(req: IncomingMessage, reply: Reply, jobs: T[], item: (job: T) => object): void {
     const offset = Number(new URL(req.url ?? '/', this.origin).searchParams.get('nextPageKey') ?? 0) || 0;
-    const videos = [...this.jobTable.values()]
-      .filter((job) => job.outcome === 'completed' && isFinished(job, this.pollsUntilDone))
-      .reverse();
-    const items = videos.slice(offset, offset + LIST_PAGE_SIZE).map((job) => listItem(job, this.origin));
-    const more = offset + LIST_PAGE_SIZE < videos.length;
+    const finished = jobs.filter((job) => job.outcome === 'completed' && isFinished(job, this.pollsUntilDone)).reverse();
+    const items = finished.slice(offset, offset + LIST_PAGE_SIZE).map(item);
+    const more = offset + LIST_PAGE_SIZE < finished.length;
     reply(200, { items, ...(more && { nextPageKey: String(offset + LIST_PAGE_SIZE) }) });
   }
 
   private quota(reply: Reply): void {
-    const spent = [...this.jobTable.values()].reduce((sum, job) => sum + creditsFor(job.request), 0);
+    const spent =
+      [...this.jobTable.values()].reduce((sum, job) => sum + creditsFor(job.request), 0) +
+      [...this.imageTable.values()].reduce((sum, job) => sum + imageCredits(job.request), 0);
     reply(200, {
       aiCredits: { used: Math.round((QUOTA_BASELINE.aiCreditsUsed + spent) * 100) / 100, limit: QUOTA_BASELINE.aiCreditsLimit },
       videoMinutes: { used: 98, limit: 14400 },
@@ -273,8 +359,11 @@ class LoopbackPictoryServer implements PictoryServer {
       'no-audio.mp4': this.media.noAudio,
       'ac3-audio.mp4': this.media.ac3Audio,
       'thumbnail.jpg': this.media.thumbnail,
+      'image.png': this.media.image,
     };
     if (Object.hasOwn(fixtures, name)) return fixtures[name];
+    const imageJobId = parseImageName(name);
+    if (imageJobId !== undefined) return this.imageTable.has(imageJobId) ? this.media.image : undefined;
     const parsed = parseMediaName(name);
     const job = parsed && this.jobTable.get(parsed.jobId);
     if (!parsed || !job) return undefined;
@@ -282,6 +371,10 @@ class LoopbackPictoryServer implements PictoryServer {
     const videos = { aac: this.media.withAudio, none: this.media.noAudio, ac3: this.media.ac3Audio };
     return videos[job.audio];
   }
+}
+
+function refuseBody(reply: Reply, fields: readonly FieldError[]): void {
+  reply(400, { code: 'INVALID_REQUEST_BODY', message: INVALID_BODY_MESSAGE, fields });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -319,6 +319,254 @@ describe('Pictory test server', () => {
     });
   });
 
+  describe('POST /v1/aistudio/images', () => {
+    function generateImage(body: object, key?: string | null): Promise<JsonAnswer> {
+      return call('/v1/aistudio/images', { method: 'POST', body: JSON.stringify(body), key });
+    }
+
+    async function refusedFields(body: object): Promise<{ name: string; errors: string }[]> {
+      const answer = await generateImage(body);
+      assert.equal(answer.status, 400, JSON.stringify(body));
+      const refusal = answer.body as { code: string; message: string; fields: { name: string; errors: string }[] };
+      assert.equal(refusal.code, 'INVALID_REQUEST_BODY');
+      assert.equal(refusal.message, 'Request body is invalid: check the fields array.');
+      assert.equal(server.imageJobs().size, 0);
+      return refusal.fields;
+    }
+
+    it('answers a job id and applies the defaults', async () => {
+      const answer = await generateImage({ prompt: 'a quiet harbour' });
+      assert.equal(answer.status, 200);
+      const { success, data } = answer.body as { success: boolean; data: { jobId: string } };
+      assert.equal(success, true);
+      assert.deepEqual(server.imageJobs().get(data.jobId)?.request, { prompt: 'a quiet harbour', model: 'seedream3.0', aspectRatio: '1:1' });
+      assert.equal(server.jobs().size, 0, 'not a video job');
+    });
+
+    it('refuses an unknown field, such as a typo', async () => {
+      assert.deepEqual(await refusedFields({ prompt: 'a quiet harbour', aspect_ratio: '16:9' }), [{ name: 'aspect_ratio', errors: 'is not allowed' }]);
+      assert.deepEqual(await refusedFields({ prompt: 'a quiet harbour', duration: '5s' }), [{ name: 'duration', errors: 'is not allowed' }]);
+    });
+
+    it('refuses a model, aspect ratio or style it does not know', async () => {
+      const names = async (body: object) => (await refusedFields(body)).map((field) => field.name);
+      assert.deepEqual(await names({ prompt: 'a quiet harbour', model: 'dall-e' }), ['model']);
+      assert.deepEqual(await names({ prompt: 'a quiet harbour', model: 'pixverse5.5' }), ['model']);
+      assert.deepEqual(await names({ prompt: 'a quiet harbour', aspectRatio: '4:3' }), ['aspectRatio']);
+      assert.deepEqual(await names({ prompt: 'a quiet harbour', model: 'nanobanana', aspectRatio: '16:9' }), ['aspectRatio']);
+      assert.deepEqual(await names({ prompt: 'a quiet harbour', style: 'Vintage' }), ['style']);
+      assert.deepEqual(await names({ prompt: 'a quiet harbour', style: null }), ['style']);
+      assert.deepEqual(await names({ prompt: 'hi', model: 'flux-schnell', aspectRatio: 1, webhook: 'not a uri' }), ['prompt', 'aspectRatio', 'webhook']);
+    });
+
+    it('takes a reference image on seedream3.0 only, and only over https or loopback http', async () => {
+      for (const model of ['flux-schnell', 'nanobanana', 'nanobanana-pro']) {
+        const fields = await refusedFields({ prompt: 'a quiet harbour', model, referenceImageUrl: 'https://cdn.example/a.png' });
+        assert.deepEqual(fields, [{ name: 'referenceImageUrl', errors: 'is not supported by this model' }], model);
+      }
+      for (const referenceImageUrl of ['http://cdn.example/a.png', 'ftp://cdn.example/a.png', 'a.png', 42, 'https://u:p@cdn.example/a.png']) {
+        const fields = await refusedFields({ prompt: 'a quiet harbour', referenceImageUrl });
+        assert.deepEqual(fields.map((field) => field.name), ['referenceImageUrl'], String(referenceImageUrl));
+      }
+      for (const referenceImageUrl of ['https://cdn.example/a.png', 'http://127.0.0.1:9/a.png', 'http://localhost/a.png']) {
+        assert.equal((await generateImage({ prompt: 'a quiet harbour', referenceImageUrl })).status, 200, referenceImageUrl);
+      }
+    });
+
+    it('refuses a body that is not a JSON object, and a missing key', async () => {
+      assert.equal((await call('/v1/aistudio/images', { method: 'POST', body: '{"prompt":' })).status, 400);
+      assert.deepEqual(await refusedFields([]), [{ name: 'body', errors: 'must be a JSON object' }]);
+      assert.equal((await generateImage({ prompt: 'a quiet harbour' }, null)).status, 401);
+    });
+
+    it('is polled at /v1/jobs/{id} to a PNG with its size and cost', async () => {
+      const answer = await generateImage({ prompt: 'a quiet harbour', model: 'flux-schnell', aspectRatio: '16:9', style: 'minimalist' });
+      const { jobId } = (answer.body as { data: { jobId: string } }).data;
+      const [first, , final] = await pollUntilFinal(jobId);
+      assert.deepEqual(first, { job_id: jobId, success: true, data: { status: 'in-progress' } });
+      assert.deepEqual(final, {
+        job_id: jobId,
+        success: true,
+        data: { status: 'completed', url: `${server.origin}/media/${jobId}.png`, width: 1344, height: 768, aiCreditsUsed: 0.6 },
+      });
+      const image = await fetch(final.data.url as string);
+      assert.equal(image.headers.get('content-type'), 'image/png');
+      assert.deepEqual(Buffer.from(await image.arrayBuffer()), readFileSync(`${locateFixturesDir()}/image.png`));
+      const { items } = (await call('/v1/aistudio/images')).body as { items: Record<string, unknown>[] };
+      assert.equal(items.length, 1);
+      assert.equal(items[0].url, final.data.url);
+      assert.equal(items[0].style, 'minimalist');
+      assert.equal(items[0].width, 1344);
+      assert.equal((await fetch(`${server.origin}/media/no-such-job.png`)).status, 404);
+    });
+
+    it('fails a #fail prompt and follows the other markers', async () => {
+      const jobOf = async (prompt: string) => ((await generateImage({ prompt })).body as { data: { jobId: string } }).data.jobId;
+      const failed = (await pollUntilFinal(await jobOf('a storm #fail')))[2];
+      assert.equal(failed.success, false);
+      assert.equal(failed.data.status, 'failed');
+      assert.equal(failed.data.error_code, 'TEXT_TO_IMAGE_FAILED');
+      assert.equal((await pollUntilFinal(await jobOf('a storm #cleaned')))[2].data.status, 'cleaned');
+      assert.equal((await pollUntilFinal(await jobOf('a storm #forever')))[2].data.status, 'in-progress');
+      assert.deepEqual(((await call('/v1/aistudio/images')).body as { items: unknown[] }).items, []);
+    });
+
+    it('counts image credits in the quota', async () => {
+      const before = ((await call('/v1/quota')).body as { aiCredits: { used: number } }).aiCredits.used;
+      await generateImage({ prompt: 'a quiet harbour', model: 'nanobanana-pro' });
+      const after = ((await call('/v1/quota')).body as { aiCredits: { used: number } }).aiCredits.used;
+      assert.equal(after - before, 14);
+    });
+
+    it('lists images only with the key', async () => {
+      assert.equal((await call('/v1/aistudio/images', { key: null })).status, 401);
+    });
+
+    it('fails on demand: a 500, a gateway page, a reset', async () => {
+      server.addFault({ method: 'POST', path: /\/v1\/aistudio\/images$/, fault: { kind: 'status', status: 500 } });
+      assert.equal((await generateImage({ prompt: 'a quiet harbour' })).status, 500);
+      server.addFault({ method: 'GET', path: /\/v1\/aistudio\/images/, fault: { kind: 'html', status: 502 } });
+      assert.equal((await call('/v1/aistudio/images')).status, 502);
+      server.addFault({ method: 'POST', path: /images/, fault: { kind: 'reset' } });
+      await assert.rejects(generateImage({ prompt: 'a quiet harbour' }));
+      assert.equal(server.imageJobs().size, 0);
+    });
+  });
+
+  describe('POST /v1/media/generateurl and the storage host', () => {
+    function generateUrl(body: unknown, key?: string | null): Promise<JsonAnswer> {
+      return call('/v1/media/generateurl', { method: 'POST', body: JSON.stringify(body), key });
+    }
+
+    async function signed(contentType = 'image/png', fileName = 'a.png'): Promise<{ signedUrl: string; url: string; key: string }> {
+      const answer = await generateUrl({ fileName, contentType });
+      assert.equal(answer.status, 200);
+      const { success, data } = answer.body as { success: boolean; data: { signedUrl: string; url: string; key: string } };
+      assert.equal(success, true);
+      return data;
+    }
+
+    function put(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; contentType: string | null; text: string }> {
+      return fetch(url, { method: 'PUT', body, headers }).then(async (response) => ({
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        text: await response.text(),
+      }));
+    }
+
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+
+    it('signs an upload to the storage host and serves the file at its url', async () => {
+      const { signedUrl, url, key } = await signed();
+      assert.ok(signedUrl.startsWith(`${server.storage.origin}/uploads/`));
+      assert.equal(url, signedUrl.split('?')[0]);
+      assert.equal(`${server.storage.origin}/${key}`, url);
+      assert.equal((await put(signedUrl, png, { 'Content-Type': 'image/png' })).status, 200);
+      const response = await fetch(url);
+      assert.equal(response.headers.get('content-type'), 'image/png');
+      assert.deepEqual(Buffer.from(await response.arrayBuffer()), png);
+      assert.deepEqual(
+        server.storage.requests.map((request) => [request.method, request.contentType, request.authorization]),
+        [['PUT', 'image/png', undefined], ['GET', undefined, undefined]],
+      );
+    });
+
+    it('refuses an unknown field, a type it does not sign and a missing or odd name', async () => {
+      const cases: [unknown, string[]][] = [
+        [{ fileName: 'a.png', contentType: 'image/png', bucket: 'x' }, ['bucket']],
+        [{ fileName: 'a.gif', contentType: 'image/gif' }, ['contentType']],
+        [{ fileName: 'a.svg', contentType: 'image/svg+xml' }, ['contentType']],
+        [{ fileName: 'a.png', contentType: 'IMAGE/PNG' }, ['contentType']],
+        [{ fileName: 'a.png' }, ['contentType']],
+        [{ contentType: 'image/png' }, ['fileName']],
+        [{ fileName: '', contentType: 'image/png' }, ['fileName']],
+        [{ fileName: 'up/a.png', contentType: 'image/png' }, ['fileName']],
+        [{ fileName: 7, contentType: 7 }, ['fileName', 'contentType']],
+        ['a.png', ['body']],
+      ];
+      for (const [body, names] of cases) {
+        const answer = await generateUrl(body);
+        assert.equal(answer.status, 400, JSON.stringify(body));
+        const refusal = answer.body as { code: string; fields: { name: string }[] };
+        assert.equal(refusal.code, 'INVALID_REQUEST_BODY');
+        assert.deepEqual(refusal.fields.map((field) => field.name), names, JSON.stringify(body));
+      }
+    });
+
+    it('needs the key, and fails on demand', async () => {
+      assert.equal((await generateUrl({ fileName: 'a.png', contentType: 'image/png' }, null)).status, 401);
+      server.addFault({ method: 'POST', path: /generateurl/, fault: { kind: 'html', status: 502 } });
+      assert.equal((await generateUrl({ fileName: 'a.png', contentType: 'image/png' })).status, 502);
+      server.addFault({ method: 'POST', path: /generateurl/, fault: { kind: 'reset' } });
+      await assert.rejects(generateUrl({ fileName: 'a.png', contentType: 'image/png' }));
+    });
+
+    async function refusal(url: string, headers: Record<string, string>): Promise<{ status: number; code: string }> {
+      const answer = await put(url, png, headers);
+      assert.equal(answer.contentType, 'application/xml');
+      const code = /<Code>(\w+)<\/Code>/.exec(answer.text)?.[1] ?? '';
+      return { status: answer.status, code };
+    }
+
+    it('refuses a PUT with another Content-Type, an Authorization header, a changed or missing signature', async () => {
+      const { signedUrl, url } = await signed();
+      assert.deepEqual(await refusal(signedUrl, { 'Content-Type': 'image/jpeg' }), { status: 403, code: 'SignatureDoesNotMatch' });
+      assert.deepEqual(await refusal(signedUrl, {}), { status: 403, code: 'SignatureDoesNotMatch' });
+      assert.deepEqual(await refusal(signedUrl, { 'Content-Type': 'image/png', Authorization: KEY }), { status: 400, code: 'InvalidArgument' });
+      assert.deepEqual(await refusal(url, { 'Content-Type': 'image/png' }), { status: 403, code: 'AccessDenied' });
+      const other = (await signed('image/png', 'b.png')).signedUrl;
+      const swapped = `${url}?${new URL(other).searchParams}`;
+      assert.deepEqual(await refusal(swapped, { 'Content-Type': 'image/png' }), { status: 403, code: 'SignatureDoesNotMatch' });
+      const later = signedUrl.replace(/Expires=(\d+)/, (_, expires: string) => `Expires=${Number(expires) + 1000}`);
+      assert.deepEqual(await refusal(later, { 'Content-Type': 'image/png' }), { status: 403, code: 'SignatureDoesNotMatch' });
+      assert.equal(server.storage.files().size, 0);
+      assert.equal((await fetch(url)).status, 404);
+    });
+
+    it('refuses an expired link', async () => {
+      server.storage.urlLifetimeMs = 0;
+      const { signedUrl } = await signed();
+      const answer = await put(signedUrl, png, { 'Content-Type': 'image/png' });
+      assert.equal(answer.status, 403);
+      assert.match(answer.text, /<Code>AccessDenied<\/Code><Message>Request has expired\.<\/Message>/);
+      server.reset();
+      assert.equal(server.storage.urlLifetimeMs, 24 * 60 * 60 * 1000, 'reset restores the lifetime');
+    });
+
+    it('refuses a chunked upload without a Content-Length', async () => {
+      const { signedUrl } = await signed();
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const request = httpRequest(signedUrl, { method: 'PUT', headers: { 'Content-Type': 'image/png' } }, (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        });
+        request.on('error', reject);
+        request.write(png.subarray(0, 4));
+        request.end(png.subarray(4));
+      });
+      assert.equal(status, 411);
+      assert.equal(server.storage.requests[0].transferEncoding, 'chunked');
+    });
+
+    it('answers 404 for a file never uploaded or outside the uploads, and 405 for other methods', async () => {
+      const { url } = await signed();
+      assert.equal((await fetch(url)).status, 404);
+      assert.equal((await fetch(`${server.storage.origin}/etc/passwd`)).status, 404);
+      assert.equal((await fetch(url, { method: 'DELETE' })).status, 405);
+    });
+
+    it('fails on demand too', async () => {
+      const { signedUrl } = await signed();
+      server.storage.addFault({ method: 'PUT', fault: { kind: 'status', status: 500 } });
+      assert.equal((await put(signedUrl, png, { 'Content-Type': 'image/png' })).status, 500);
+      server.storage.addFault({ method: 'PUT', fault: { kind: 'reset' } });
+      await assert.rejects(put(signedUrl, png, { 'Content-Type': 'image/png' }));
+      server.storage.addFault({ method: 'PUT', fault: { kind: 'createThenReset' } });
+      await assert.rejects(put(signedUrl, png, { 'Content-Type': 'image/png' }));
+      assert.equal(server.storage.files().size, 1, 'stored, then the answer was dropped');
+    });
+  });
+
   describe('lifecycle', () => {
     it('refuses a non-loopback host', async () => {
       await assert.rejects(startPictoryServer({ host: '0.0.0.0' }), /loopback/);
