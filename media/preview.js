@@ -5,12 +5,14 @@
   // @ts-ignore acquireVsCodeApi is provided by the webview host.
   const vscode = acquireVsCodeApi();
   const app = /** @type {HTMLElement} */ (document.getElementById('app'));
-  const video = /** @type {HTMLVideoElement} */ (document.getElementById('video'));
+  // The page shows a video, or an image (then `video` is a detached element never shown).
+  const image = /** @type {HTMLImageElement | null} */ (document.getElementById('image'));
+  const video = /** @type {HTMLVideoElement} */ (document.getElementById('video') || document.createElement('video'));
   const playbackError = /** @type {HTMLElement} */ (document.getElementById('playback-error'));
   const audioNote = /** @type {HTMLElement} */ (document.getElementById('audio-note'));
   const facts = /** @type {HTMLElement} */ (document.getElementById('facts'));
   /** Actions that work without the video's address (the others are disabled without it). */
-  const WITHOUT_URL = new Set(['regenerate', 'editPromptAndGenerate', 'insertLink']);
+  const WITHOUT_URL = new Set(['regenerate', 'editPromptAndGenerate', 'insertLink', 'useAsReference']);
   const SEEK_SECONDS = 5;
   const SAVE_EVERY_MS = 1000;
   /** @type {Record<string, string>} */
@@ -53,9 +55,10 @@
   function showPlaybackError(reason) {
     playback = 'error';
     detail = reason;
-    playbackError.textContent = format(labels.playbackFailed || '{0}', reason);
+    playbackError.textContent = format((image ? labels.imageFailed : labels.playbackFailed) || '{0}', reason);
     playbackError.hidden = false;
     video.hidden = true;
+    if (image) image.hidden = true;
     report();
   }
 
@@ -98,6 +101,7 @@
     addFact(labels.model, data.model);
     addFact(labels.aspectRatio, data.aspectRatio);
     addFact(labels.duration, data.duration);
+    addFact(labels.style, data.style);
     if (data.width && data.height) addFact(labels.size, `${data.width} × ${data.height}`);
     addFact(labels.credits, data.aiCreditsUsed);
     if (data.source === 'local') addFact(labels.source, labels.playingLocal);
@@ -107,8 +111,21 @@
       showPlaybackError(labels.unsafeUrl);
       return;
     }
+    if (image) {
+      image.alt = data.prompt;
+      image.src = data.videoUrl;
+      return;
+    }
     if (data.posterUrl) video.poster = data.posterUrl;
     video.src = data.videoUrl;
+  }
+
+  if (image) {
+    image.addEventListener('load', () => {
+      playback = 'loaded';
+      report();
+    });
+    image.addEventListener('error', () => showPlaybackError('not loaded'));
   }
 
   function showAudio(audio) {

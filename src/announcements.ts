@@ -3,7 +3,7 @@ import { showError, showInfo, showWarning } from './notify';
 import { PictoryApp } from './app';
 import { readSettings } from './config';
 import { submit } from './generate/submission';
-import { hasJobId, JobRecord } from './jobs/jobRecord';
+import { hasJobId, isImageJob, JobRecord, jobRequestOf } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 
 /** Tells the user how a job ended: once, in the one window that followed it to the end. */
@@ -18,7 +18,7 @@ export function announce(app: PictoryApp, record: JobRecord): void {
           app.logger.redact(vscode.l10n.t('Pictory could not generate "{0}": {1}: {2}', prompt, record.error?.code ?? '', record.error?.message ?? '')),
           vscode.l10n.t('Retry'),
         ),
-        () => submit(app, record.request),
+        () => submit(app, jobRequestOf(record)),
       );
     case 'cleaned':
       return void showWarning(
@@ -94,7 +94,7 @@ function minutesAllowed(record: JobRecord): number {
 }
 
 function announceCompleted(app: PictoryApp, record: JobRecord, prompt: string): void {
-  const message = vscode.l10n.t('Video ready: "{0}"', prompt);
+  const message = isImageJob(record) ? vscode.l10n.t('Image ready: "{0}"', prompt) : vscode.l10n.t('Video ready: "{0}"', prompt);
   // The panel opens beside the editor without taking the keyboard from the user.
   if (readSettings().openPreviewOnCompletion || app.previews.isOpen(record.id)) {
     app.previews.show(record, { preserveFocus: true });

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
 import { normalizeEndpoint, readSettings } from './config';
 import { JobManager } from './jobs/jobManager';
-import { JobRecord } from './jobs/jobRecord';
+import { isImageJob, JobRecord } from './jobs/jobRecord';
 import { JobStore } from './jobs/jobStore';
 import { Logger } from './log';
 import { PictoryClient } from './pictory/client';
@@ -133,7 +133,8 @@ export class PictoryApp implements vscode.Disposable {
 
   /** Downloads a finished clip's files in the background; a failure only means it plays from its URL. */
   async keepCopy(record: JobRecord): Promise<void> {
-    if (readSettings().localCopiesMaxBytes <= 0) return;
+    // Copies are of video clips; an image shows from its address.
+    if (readSettings().localCopiesMaxBytes <= 0 || isImageJob(record)) return;
     try {
       await this.copies.keep(record);
     } catch (error) {

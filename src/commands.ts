@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { showError, showInfo } from './notify';
 import { PictoryApp } from './app';
 import { generateVideo } from './generate/generateVideo';
+import { generateImage } from './generate/generateImage';
 import { showJobs } from './jobList';
 import { showRunningJobs, SHOW_RUNNING_JOBS_COMMAND } from './statusBar';
 import {
-  checkAgain, continueFromLastFrame, copyVideoUrl, download, editPromptAndGenerate, extendVideo, insertLink, openInBrowser, openPictory, openPreview,
-  regenerate, removeJobs, saveClipsToWorkspace, stopWaiting,
+  animateImage, checkAgain, continueFromLastFrame, copyVideoUrl, download, editPromptAndGenerate, extendVideo, insertLink, openInBrowser, openPictory, openPreview,
+  regenerate, removeJobs, saveClipsToWorkspace, stopWaiting, useImageAsReference,
 } from './studio/studioCommands';
 
 /** Tree commands get the clicked row and the selected rows as their arguments. */
@@ -15,6 +16,9 @@ type CommandHandler = (app: PictoryApp, ...args: unknown[]) => Promise<unknown>;
 /** Every command the extension contributes, by id (the ids are public: keep them). */
 const COMMANDS: Record<string, CommandHandler> = {
   'pictory.generateVideo': (app) => generateVideo(app),
+  'pictory.generateImage': (app) => generateImage(app),
+  'pictory.animateImage': animateImage,
+  'pictory.useImageAsReference': useImageAsReference,
   'pictory.setApiKey': async (app) => {
     if (await app.keys.askAndStore('change')) void showInfo(vscode.l10n.t('Pictory API key saved.'));
     await app.studio?.onKeyChanged();

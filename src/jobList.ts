@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { showInfo } from './notify';
 import { PictoryApp } from './app';
-import { JobRecord, RESUMABLE_STATES } from './jobs/jobRecord';
+import { describeRequest, JobRecord, RESUMABLE_STATES } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 import { STATE_ICONS, stateWords } from './jobStates';
 
@@ -20,7 +20,7 @@ export async function showJobs(app: PictoryApp): Promise<void> {
     records.map((record) => ({
       record,
       label: shortenPrompt(record.request.prompt, 60),
-      description: `${stateLabel(record)} · ${record.request.model} · ${record.request.aspectRatio} · ${record.request.duration}`,
+      description: `${stateLabel(record)} · ${describeRequest(record)}`,
       detail: `${new Date(record.submittedAt).toLocaleString()} · ${record.id}`,
     })),
     { title: vscode.l10n.t('Pictory Jobs'), placeHolder: vscode.l10n.t('Pick a job'), matchOnDetail: true },

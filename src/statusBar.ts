@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { askModal, showInfo } from './notify';
 import { JobManager } from './jobs/jobManager';
-import { JobRecord } from './jobs/jobRecord';
+import { describeRequest, JobRecord } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 import { Quota } from './pictory/responses';
 import { describeQuota } from './studio/credits';
@@ -109,7 +109,7 @@ export async function showRunningJobs(jobs: JobManager): Promise<void> {
     running.map((job) => ({
       job,
       label: shortenPrompt(job.request.prompt, 60),
-      description: `${job.request.model} · ${job.request.aspectRatio} · ${job.request.duration}`,
+      description: `${describeRequest(job)}`,
       detail: vscode.l10n.t('{0} · {1} elapsed · job {2}', jobStatusWord(job), formatElapsed(Date.now() - job.submittedAt), job.id),
     })),
     { title: vscode.l10n.t('Running Pictory Jobs'), placeHolder: vscode.l10n.t('Pick a job to stop waiting for it') },

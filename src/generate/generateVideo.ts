@@ -20,18 +20,18 @@ export interface GenerationStart {
 }
 
 /** The selected texts of the active editor, or a prompt typed into an input box. */
-async function collectPrompts(): Promise<string[] | undefined> {
+export async function collectPrompts(title = vscode.l10n.t('Generate Video')): Promise<string[] | undefined> {
   const editor = vscode.window.activeTextEditor;
   const selected = editor ? promptsFromSelections(editor.selections.map((selection) => editor.document.getText(selection))) : [];
   if (selected.length > 0) return selected;
-  return askPrompt(vscode.l10n.t('Generate Video'));
+  return askPrompt(title);
 }
 
-async function askPrompt(title: string, value?: string): Promise<string[] | undefined> {
+export async function askPrompt(title: string, value?: string): Promise<string[] | undefined> {
   const typed = await vscode.window.showInputBox({
     title,
     value,
-    prompt: vscode.l10n.t('Describe the video to generate ({0} to {1} characters)', PROMPT_MIN_CHARACTERS, PROMPT_MAX_CHARACTERS),
+    prompt: vscode.l10n.t('Describe what to generate ({0} to {1} characters)', PROMPT_MIN_CHARACTERS, PROMPT_MAX_CHARACTERS),
     placeHolder: vscode.l10n.t('A red fox running through fresh snow at sunrise, wide shot'),
     ignoreFocusOut: true,
     validateInput: (text) => promptProblemMessage(text.trim()),
@@ -133,5 +133,5 @@ export async function generateVideo(app: PictoryApp, start?: GenerationStart): P
   prompts = withoutPromptsInFlight(app, prompts);
   const webhook = settings.webhookUrl;
   const requests = prompts.map((prompt) => ({ prompt, ...picked.choice, ...start?.sources, ...(webhook ? { webhook } : {}) }));
-  await submitAll(app, settings.apiBaseUrl, key, requests);
+  await submitAll(app, settings.apiBaseUrl, key, requests.map((request) => ({ kind: 'video', request })));
 }

@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { estimateCredits, findModel, VideoChoice, VideoModel, VIDEO_MODELS } from '../pictory/catalog';
 
-interface Item<T> extends vscode.QuickPickItem {
+export interface Item<T> extends vscode.QuickPickItem {
   readonly value: T;
 }
 
 type Step = 'model' | 'aspectRatio' | 'duration';
 const STEPS: readonly Step[] = ['model', 'aspectRatio', 'duration'];
-const BACK = Symbol('back');
+export const BACK = Symbol('back');
 
 export function formatCredits(credits: number): string {
   return vscode.l10n.t('{0} credits', Number(credits.toFixed(2)).toString());
@@ -38,7 +38,7 @@ function modelItem(model: VideoModel): Item<VideoModel> {
   };
 }
 
-interface PickPage<T> {
+export interface PickPage<T> {
   readonly title: string;
   readonly placeholder: string;
   readonly items: Item<T>[];
@@ -47,7 +47,7 @@ interface PickPage<T> {
   readonly totalSteps?: number;
 }
 
-function pickOne<T>(page: PickPage<T>): Promise<T | typeof BACK | undefined> {
+export function pickOne<T>(page: PickPage<T>): Promise<T | typeof BACK | undefined> {
   const pick = vscode.window.createQuickPick<Item<T>>();
   pick.title = page.title;
   pick.step = page.step;
@@ -182,12 +182,17 @@ export function confirmPresetChoice(choice: VideoChoice, promptCount: number): P
 }
 
 /** The request and its cost in one row; true only when the user accepts it with Enter. */
-export async function confirmRequest(choice: VideoChoice, promptCount: number, placeholder: string, title = vscode.l10n.t('Generate Video')): Promise<boolean> {
+export function confirmRequest(choice: VideoChoice, promptCount: number, placeholder: string, title = vscode.l10n.t('Generate Video')): Promise<boolean> {
+  return confirmDescribed(describeChoice(choice, promptCount), placeholder, title);
+}
+
+/** A request described in one row (what and how much); true only when accepted with Enter. */
+export async function confirmDescribed(description: string, placeholder: string, title: string): Promise<boolean> {
   const send = Symbol('send');
   const answer = await pickOne<typeof send>({
     title,
     placeholder,
-    items: [{ value: send, label: vscode.l10n.t('$(play) Generate'), description: describeChoice(choice, promptCount) }],
+    items: [{ value: send, label: vscode.l10n.t('$(play) Generate'), description }],
   });
   return answer === send;
 }

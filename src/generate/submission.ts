@@ -3,7 +3,7 @@ import { PictoryApp } from '../app';
 import { readSettings } from '../config';
 import { SubmissionUncertain } from '../jobs/jobManager';
 import { showError, showInfo, showWarning } from '../notify';
-import { VideoRequest } from '../pictory/client';
+import { JobRequest } from '../jobs/jobRecord';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { shortenPrompt } from '../pictory/prompts';
 
@@ -58,10 +58,10 @@ export function withoutPromptsInFlight(app: PictoryApp, prompts: readonly string
 }
 
 /** Sends one request again (Retry) to the configured endpoint, never to one a stored job remembers. */
-export async function submit(app: PictoryApp, request: VideoRequest): Promise<void> {
-  if (withoutPromptsInFlight(app, [request.prompt]).length === 0) return;
+export async function submit(app: PictoryApp, job: JobRequest): Promise<void> {
+  if (withoutPromptsInFlight(app, [job.request.prompt]).length === 0) return;
   const key = await app.keys.getOrAsk();
-  if (key) await submitAll(app, readSettings().apiBaseUrl, key, [request]);
+  if (key) await submitAll(app, readSettings().apiBaseUrl, key, [job]);
 }
 
 /**
@@ -70,11 +70,11 @@ export async function submit(app: PictoryApp, request: VideoRequest): Promise<vo
  * fixes it (new key, Retry) the rest goes on from where it stopped. Other failures are
  * reported without holding up the rest.
  */
-export async function submitAll(app: PictoryApp, endpoint: string, key: string, requests: readonly VideoRequest[]): Promise<void> {
+export async function submitAll(app: PictoryApp, endpoint: string, key: string, requests: readonly JobRequest[]): Promise<void> {
   let queue = requests;
   let currentKey: string | undefined = key;
   while (queue.length > 0 && currentKey) {
-    const prompts = queue.map((request) => request.prompt);
+    const prompts = queue.map((job) => job.request.prompt);
     app.submissions.add(prompts);
     let blocked: Blocked | undefined;
     try {
@@ -87,23 +87,23 @@ export async function submitAll(app: PictoryApp, endpoint: string, key: string, 
     queue = queue.slice(blocked.index);
     currentKey = await askToUnblock(app, blocked.error, currentKey, queue.length);
     if (!currentKey) return;
-    const stillFree = new Set(withoutPromptsInFlight(app, queue.map((request) => request.prompt)));
-    queue = queue.filter((request) => stillFree.has(request.prompt));
+    const stillFree = new Set(withoutPromptsInFlight(app, queue.map((job) => job.request.prompt)));
+    queue = queue.filter((job) => stillFree.has(job.request.prompt));
   }
 }
 
-function sendWithProgress(app: PictoryApp, endpoint: string, key: string, queue: readonly VideoRequest[]): Thenable<Blocked | undefined> {
+function sendWithProgress(app: PictoryApp, endpoint: string, key: string, queue: readonly JobRequest[]): Thenable<Blocked | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pictory') }, async (progress) => {
     const client = app.createClient(endpoint, key);
-    for (const [index, request] of queue.entries()) {
+    for (const [index, job] of queue.entries()) {
       const counter = queue.length > 1 ? vscode.l10n.t(' ({0} of {1})', index + 1, queue.length) : '';
-      progress.report({ message: vscode.l10n.t('Submitting "{0}"…{1}', shortenPrompt(request.prompt), counter) });
+      progress.report({ message: vscode.l10n.t('Submitting "{0}"…{1}', shortenPrompt(job.request.prompt), counter) });
       try {
-        const record = await app.jobs.submit(client, endpoint, request);
-        vscode.window.setStatusBarMessage(vscode.l10n.t('Pictory accepted "{0}" (job {1})', shortenPrompt(request.prompt), record.id), 5000);
+        const record = await app.jobs.submit(client, endpoint, job);
+        vscode.window.setStatusBarMessage(vscode.l10n.t('Pictory accepted "{0}" (job {1})', shortenPrompt(job.request.prompt), record.id), 5000);
       } catch (error) {
         if (blocksTheRest(error)) return { index, error };
-        reportFailure(app, request, error);
+        reportFailure(app, job, error);
       }
     }
     return undefined;
@@ -126,13 +126,14 @@ async function askToUnblock(app: PictoryApp, error: PictoryApiError, key: string
 }
 
 /** Shown without waiting for the user, so that the rest of a batch goes on. */
-function reportFailure(app: PictoryApp, request: VideoRequest, error: unknown): void {
-  describeFailure(app, request, error).catch((failure: unknown) =>
+function reportFailure(app: PictoryApp, job: JobRequest, error: unknown): void {
+  describeFailure(app, job, error).catch((failure: unknown) =>
     app.logger.error(`Reporting a failed submission failed: ${failure instanceof Error ? failure.message : String(failure)}`),
   );
 }
 
-async function describeFailure(app: PictoryApp, request: VideoRequest, error: unknown): Promise<void> {
+async function describeFailure(app: PictoryApp, job: JobRequest, error: unknown): Promise<void> {
+  const { request } = job;
   const prompt = shortenPrompt(request.prompt);
   if (error instanceof SubmissionUncertain) {
     const open = vscode.l10n.t('Open Pictory');
@@ -149,7 +150,7 @@ async function describeFailure(app: PictoryApp, request: VideoRequest, error: un
   app.logger.error(`Submitting "${prompt}" failed: ${reason}`);
   if (error instanceof PictoryApiError && error.transient && !error.details.maybeCreated) {
     const retry = vscode.l10n.t('Retry');
-    if ((await showError(vscode.l10n.t('Pictory: {0}', reason), retry)) === retry) await submit(app, request);
+    if ((await showError(vscode.l10n.t('Pictory: {0}', reason), retry)) === retry) await submit(app, job);
     return;
   }
   void showError(vscode.l10n.t('Pictory: {0}', reason));

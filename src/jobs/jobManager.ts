@@ -1,10 +1,13 @@
 import { randomUUID } from 'crypto';
-import { PictoryClient, sleep as realSleep, VideoRequest } from '../pictory/client';
+import { PictoryClient, sleep as realSleep } from '../pictory/client';
 import { PictoryApiError } from '../pictory/errors';
 import { PollOutcome, pollJob } from '../pictory/poller';
 import { JobStatus, VideoResult } from '../pictory/responses';
-import { hasJobId, isFollowed, JobRecord, LOCAL_ID_PREFIX, RESUMABLE_STATES } from './jobRecord';
+import { hasJobId, isFollowed, isImageJob, JobRecord, JobRequest, LOCAL_ID_PREFIX, requestedDuration, RESUMABLE_STATES } from './jobRecord';
 import { JobStore, messageOf, Watch } from './jobStore';
+
+/** The longest wait between two checks of an image job. */
+const IMAGE_POLL_INTERVAL_MS = 5000;
 
 export interface JobTiming {
   readonly intervalMs: number;
@@ -122,11 +125,11 @@ export class JobManager {
    * goes on in the background. Throws `PictoryApiError`, or `SubmissionUncertain` when the
    * job may exist although no id came back (it is then looked for in the account's videos).
    */
-  async submit(client: PictoryClient, endpoint: string, request: VideoRequest): Promise<JobRecord> {
+  async submit(client: PictoryClient, endpoint: string, job: JobRequest): Promise<JobRecord> {
     const submittedAt = this.now();
     const deadline = submittedAt + this.options.timing().timeoutMs;
     const id = `${LOCAL_ID_PREFIX}${randomUUID()}`;
-    const placeholder: JobRecord = { id, endpoint, request, submittedAt, deadline, state: 'submitting', updatedAt: submittedAt };
+    const placeholder: JobRecord = { id, endpoint, ...job, submittedAt, deadline, state: 'submitting', updatedAt: submittedAt };
     // Nothing is sent unless this works: a job that cannot be recorded must not cost anything yet.
     await this.options.store.save(placeholder);
     if (this.disposed) {
@@ -137,14 +140,14 @@ export class JobManager {
     this.placeholders.set(id, placeholder);
     let jobId: string;
     try {
-      jobId = await client.createVideo(request);
+      jobId = job.kind === 'image' ? await client.createImage(job.request) : await client.createVideo(job.request);
     } catch (error) {
       if (error instanceof PictoryApiError && error.details.maybeCreated) throw await this.lookForLostJob(placeholder, error);
       await this.dropPlaceholder(placeholder.id);
       throw error;
     }
     const accepted: JobRecord = { ...placeholder, id: jobId, state: 'running', updatedAt: this.now() };
-    this.options.log(`Job ${jobId} accepted (${request.model}, ${request.aspectRatio}, ${request.duration})`);
+    this.options.log(`Job ${jobId} accepted (${job.kind}: ${[job.request.model, job.request.aspectRatio, requestedDuration(placeholder)].filter(Boolean).join(', ')})`);
     // Held before the record appears, so that other windows adopting the job leave it to this one.
     await this.holdLease(jobId);
     if (this.disposed) {
@@ -153,7 +156,7 @@ export class JobManager {
       return accepted;
     }
     if (await this.record(accepted, placeholder.id)) await this.dropPlaceholder(placeholder.id);
-    this.follow(accepted, this.options.timing().intervalMs);
+    this.follow(accepted, this.intervalFor(accepted));
     return accepted;
   }
 
@@ -304,8 +307,14 @@ export class JobManager {
     });
   }
 
-  private async pollUntilDone(record: JobRecord, initialDelayMs: number, signal: AbortSignal): Promise<void> {
+  /** Images take seconds, not minutes: they are checked at least every few seconds. */
+  private intervalFor(record: JobRecord): number {
     const { intervalMs } = this.options.timing();
+    return isImageJob(record) ? Math.min(intervalMs, IMAGE_POLL_INTERVAL_MS) : intervalMs;
+  }
+
+  private async pollUntilDone(record: JobRecord, initialDelayMs: number, signal: AbortSignal): Promise<void> {
+    const intervalMs = this.intervalFor(record);
     const client = this.clientOnceLeased(record.endpoint);
     let delay = initialDelayMs;
     while (!signal.aborted) {
@@ -372,6 +381,8 @@ export class JobManager {
 
   /** One look in the account's videos for a job whose id never came back. */
   private async lookForVideo(record: JobRecord, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
+    // Images are not looked for in the account's images yet: such a job ends "unconfirmed".
+    if (isImageJob(record)) return { state: 'running', apiStatus: 'not looked for in the image list' };
     const taken = await this.videosOfOtherJobs(record.id);
     if (!taken) return { state: 'running', apiStatus: 'job records could not be read' };
     const found = await client.findCreatedVideo(record.request, record.submittedAt, signal, taken);

@@ -1,4 +1,4 @@
-import { VideoRequest } from '../pictory/client';
+import { ImageRequest, VideoRequest } from '../pictory/client';
 import { VideoResult } from '../pictory/responses';
 
 export type JobState =
@@ -42,12 +42,12 @@ export function hasJobId(record: JobRecord): boolean {
   return !record.id.startsWith(LOCAL_ID_PREFIX);
 }
 
-export interface JobRecord {
+/** What every job has, whatever it makes. */
+interface JobFields {
   /** Pictory's job id, or a local id (`local-…`) when Pictory's answer never came. */
   readonly id: string;
   /** The API base URL the job was submitted to: it is only ever polled there. */
   readonly endpoint: string;
-  readonly request: VideoRequest;
   readonly submittedAt: number;
   /** When waiting stops; the job's own, kept when it times out. */
   readonly deadline: number;
@@ -55,8 +55,46 @@ export interface JobRecord {
   readonly updatedAt: number;
   /** The API's own status word while running (`in-progress`, or anything undocumented). */
   readonly apiStatus?: string;
+  /** The finished result: a video, or for an image job its `url`, size and credits. */
   readonly video?: VideoResult;
   readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** A video job (records written before images existed have no `kind`). */
+export interface VideoJobRecord extends JobFields {
+  readonly kind?: 'video';
+  readonly request: VideoRequest;
+}
+
+export interface ImageJobRecord extends JobFields {
+  readonly kind: 'image';
+  readonly request: ImageRequest;
+}
+
+export type JobRecord = VideoJobRecord | ImageJobRecord;
+
+/** What a job was asked to make, with its kind. */
+export type JobRequest = { readonly kind: 'video'; readonly request: VideoRequest } | { readonly kind: 'image'; readonly request: ImageRequest };
+
+export function isImageJob(record: JobRecord): record is ImageJobRecord {
+  return record.kind === 'image';
+}
+
+/** What a stored job asked for, to ask for it again. */
+export function jobRequestOf(record: JobRecord): JobRequest {
+  return isImageJob(record) ? { kind: 'image', request: record.request } : { kind: 'video', request: record.request };
+}
+
+/** "pixverse5.5 · 16:9 · 8s", or for an image "seedream3.0 · 1:1 · vintage". */
+export function describeRequest(record: JobRecord): string {
+  const { model, aspectRatio } = record.request;
+  const last = isImageJob(record) ? record.request.style : (record.video?.duration ?? record.request.duration);
+  return [model, aspectRatio, last].filter(Boolean).join(' · ');
+}
+
+/** The video duration asked for, or undefined for an image. */
+export function requestedDuration(record: JobRecord): string | undefined {
+  return isImageJob(record) ? undefined : record.request.duration;
 }
 
 const STATES = new Set<string>([
@@ -74,7 +112,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function hasRecordFields(value: Record<string, unknown>): boolean {
-  const { id, endpoint, submittedAt, deadline, state, updatedAt, request } = value;
+  const { id, endpoint, submittedAt, deadline, state, updatedAt, request, kind } = value;
+  if (kind !== undefined && kind !== 'video' && kind !== 'image') return false;
   return (
     typeof id === 'string' &&
     typeof endpoint === 'string' &&
@@ -86,9 +125,13 @@ function hasRecordFields(value: Record<string, unknown>): boolean {
     typeof request.prompt === 'string' &&
     typeof request.model === 'string' &&
     typeof request.aspectRatio === 'string' &&
-    typeof request.duration === 'string' &&
-    hasSourceTypes(request)
+    (kind === 'image' ? hasImageTypes(request) : typeof request.duration === 'string' && hasSourceTypes(request))
   );
+}
+
+/** The optional fields of an image request, when present, have their types. */
+function hasImageTypes(request: Record<string, unknown>): boolean {
+  return ['style', 'referenceImageUrl', 'webhook'].every((field) => request[field] === undefined || typeof request[field] === 'string');
 }
 
 /** The optional image and video inputs of a request, when present, have their types. */

@@ -25,6 +25,12 @@ export function labels(): Record<string, string> {
     download: vscode.l10n.t('Download…'),
     insertLink: vscode.l10n.t('Insert Link'),
     saveToWorkspace: vscode.l10n.t('Save to Workspace'),
+    animate: vscode.l10n.t('Animate'),
+    useAsReference: vscode.l10n.t('Use as Reference'),
+    insertImage: vscode.l10n.t('Insert Image'),
+    imageGroup: vscode.l10n.t('This image'),
+    style: vscode.l10n.t('Style'),
+    imageFailed: vscode.l10n.t('The image cannot be shown here ({0}). Use Open in Browser or Download… instead.'),
     noLastFrame: vscode.l10n.t("Pictory did not give this clip's last frame, so it cannot be continued."),
     silentHere: vscode.l10n.t(
       "This video's audio ({0}) cannot be played by this editor's built-in player, so it plays silently here. Use Open in Browser to hear it.",
@@ -72,7 +78,49 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, d
 <title>Pictory Video</title>
 </head>
 <body>
-<main id="app" data-playback="loading">
+${data.kind === 'image' ? imageBody() : videoBody()}
+<script nonce="${nonce}" src="${asset('media', 'preview.js')}"></script>
+</body>
+</html>`;
+}
+
+/** An image: the picture, and what can be made from it. */
+function imageBody(): string {
+  return `<main id="app" data-playback="loading" data-kind="image">
+  <div class="stage">
+    <div class="player">
+      <img id="image" alt="">
+      <div id="playback-error" class="notice error" role="alert" hidden></div>
+    </div>
+    <p id="audio-note" class="notice" role="status" hidden></p>
+  </div>
+  <div class="side">
+    <div class="actions">
+      ${button('animate', 'play', 'primary')}
+      <div class="group" role="group" aria-labelledby="generation-group">
+        <h3 id="generation-group" data-label="generationGroup"></h3>
+        ${button('regenerate', 'refresh', 'secondary')}
+        ${button('useAsReference', 'references', 'secondary')}
+      </div>
+      <div class="group" role="group" aria-labelledby="clip-group">
+        <h3 id="clip-group" data-label="imageGroup"></h3>
+        ${button('openInBrowser', 'link-external', 'secondary')}
+        ${button('copyUrl', 'copy', 'secondary')}
+        ${button('download', 'cloud-download', 'secondary')}
+        ${button('insertImage', 'file-media', 'secondary')}
+      </div>
+    </div>
+    <section class="details">
+      <h2 id="prompt-label" data-label="prompt"></h2>
+      <p id="prompt"></p>
+      <dl id="facts"></dl>
+    </section>
+  </div>
+</main>`;
+}
+
+function videoBody(): string {
+  return `<main id="app" data-playback="loading">
   <div class="stage">
     <div class="player">
       <video id="video" controls playsinline preload="metadata"></video>
@@ -104,8 +152,5 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, d
       <dl id="facts"></dl>
     </section>
   </div>
-</main>
-<script nonce="${nonce}" src="${asset('media', 'preview.js')}"></script>
-</body>
-</html>`;
+</main>`;
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { showError } from '../notify';
-import { JobRecord } from '../jobs/jobRecord';
+import { isImageJob, JobRecord, requestedDuration } from '../jobs/jobRecord';
 import { safeMediaUrl } from '../pictory/urls';
 import { shortenPrompt } from '../pictory/prompts';
 import { inertText } from '../pictory/text';
@@ -41,14 +41,16 @@ export function previewData(record: JobRecord, copy: LocalCopy | undefined, toWe
   const local = (path: string | undefined) => (path ? toWebview(path) : undefined);
   const localVideo = local(copy?.video);
   return {
+    kind: isImageJob(record) ? 'image' : 'video',
     jobId: record.id,
     prompt: record.request.prompt,
     model: record.request.model,
     aspectRatio: record.request.aspectRatio,
-    duration: video?.duration ?? record.request.duration,
+    duration: video?.duration ?? requestedDuration(record) ?? '',
     width: video?.width,
     height: video?.height,
     aiCreditsUsed: video?.aiCreditsUsed,
+    style: isImageJob(record) ? record.request.style : undefined,
     videoUrl: localVideo ?? safeMediaUrl(video?.url, record.endpoint),
     posterUrl: local(copy?.thumbnail) ?? safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl, record.endpoint),
     source: localVideo ? 'local' : 'remote',
@@ -132,8 +134,9 @@ class PreviewPanel {
   }
 
   private async render(): Promise<void> {
-    this.panel.title = vscode.l10n.t('Video: {0}', shortenPrompt(this.record.request.prompt, 30));
-    this.panel.iconPath = new vscode.ThemeIcon('device-camera-video');
+    const image = isImageJob(this.record);
+    this.panel.title = image ? vscode.l10n.t('Image: {0}', shortenPrompt(this.record.request.prompt, 30)) : vscode.l10n.t('Video: {0}', shortenPrompt(this.record.request.prompt, 30));
+    this.panel.iconPath = new vscode.ThemeIcon(image ? 'file-media' : 'device-camera-video');
     const copy = await this.host.localCopy(this.record).catch(() => undefined);
     if (this.disposed) return;
     const webview = this.panel.webview;
@@ -141,7 +144,7 @@ class PreviewPanel {
     this.state.show = { type: 'show', data };
     webview.html = previewHtml(webview, this.host.extensionUri, data);
     this.expectReady();
-    if (data.videoUrl) {
+    if (data.videoUrl && !image) {
       void this.host.probeAudio(copy?.video ? { path: copy.video } : { url: data.videoUrl }).then((audio) => {
         this.state.audio = { type: 'audio', audio };
         if (!this.disposed) void this.panel.webview.postMessage(this.state.audio);

@@ -7,6 +7,8 @@ export type AudioInfo =
   | { readonly kind: 'unknown' };
 
 export interface PreviewData {
+  /** A video plays; an image is shown, with the actions that fit an image. */
+  readonly kind: 'video' | 'image';
   readonly jobId: string;
   readonly prompt: string;
   readonly model: string;
@@ -15,6 +17,7 @@ export interface PreviewData {
   readonly width?: number;
   readonly height?: number;
   readonly aiCreditsUsed?: number;
+  readonly style?: string;
   /** Already checked to be `https:` (or loopback `http:`); absent when the API's was unsafe. */
   readonly videoUrl?: string;
   readonly posterUrl?: string;
@@ -40,6 +43,9 @@ export const PREVIEW_ACTIONS = [
   'download',
   'insertLink',
   'saveToWorkspace',
+  'animate',
+  'useAsReference',
+  'insertImage',
 ] as const;
 
 export type PreviewAction = (typeof PREVIEW_ACTIONS)[number];

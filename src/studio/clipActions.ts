@@ -1,6 +1,6 @@
 import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
-import { JobRecord } from '../jobs/jobRecord';
+import { isImageJob, JobRecord } from '../jobs/jobRecord';
 import { LocalCopy } from '../jobs/localCopies';
 import { ProgressReporter, showError, showInfo, showWarning, withCancellableProgress } from '../notify';
 import { copyToFile, downloadToFile } from '../pictory/download';
@@ -21,6 +21,9 @@ export const ACTION_COMMANDS: Readonly<Record<PreviewAction, string>> = {
   download: 'pictory.download',
   insertLink: 'pictory.insertLink',
   saveToWorkspace: 'pictory.saveToWorkspace',
+  animate: 'pictory.animateImage',
+  useAsReference: 'pictory.useImageAsReference',
+  insertImage: 'pictory.insertLink',
 };
 
 /** Runs a clip's action exactly as its menu item in the studio does. */
@@ -46,9 +49,10 @@ export class LastEditorTracker implements vscode.Disposable {
   }
 }
 
-export function markdownLink(prompt: string, url: string): string {
+/** `[prompt](url)`, or for an image `![prompt](url)`, with the prompt's brackets escaped. */
+export function markdownLink(prompt: string, url: string, image = false): string {
   const text = shortenPrompt(prompt, 60).replace(/([\\[\]])/g, '\\$1');
-  return `[${text}](${url.replace(/\)/g, '%29').replace(/ /g, '%20')})`;
+  return `${image ? '!' : ''}[${text}](${url.replace(/\)/g, '%29').replace(/ /g, '%20')})`;
 }
 
 /** Pictory's address of the clip's video, when it is safe to open. */
@@ -78,7 +82,7 @@ export async function insertLink(record: JobRecord, editors: LastEditorTracker):
     void showWarning(vscode.l10n.t('Open a text editor to insert the link into.'));
     return;
   }
-  const link = markdownLink(record.request.prompt, url);
+  const link = markdownLink(record.request.prompt, url, isImageJob(record));
   const inserted = await editor.edit((edit) => edit.insert(editor.selection.active, link));
   if (inserted) await vscode.window.showTextDocument(editor.document, editor.viewColumn);
 }
@@ -117,6 +121,10 @@ export async function downloadClips(records: readonly JobRecord[], deps: Downloa
   });
 }
 
+function extensionOf(record: JobRecord): string {
+  return isImageJob(record) ? 'png' : 'mp4';
+}
+
 interface Targets {
   /** The file chosen for a single clip. */
   readonly file?: string;
@@ -125,11 +133,11 @@ interface Targets {
 }
 
 async function askFile(clip: Downloadable): Promise<Targets | undefined> {
-  const name = `${clipBaseName(clip.record.request.prompt, `pictory-${clip.record.id}`)}.mp4`;
+  const name = `${clipBaseName(clip.record.request.prompt, `pictory-${clip.record.id}`)}.${extensionOf(clip.record)}`;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
     defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-    filters: { [vscode.l10n.t('MP4 video')]: ['mp4'] },
+    filters: isImageJob(clip.record) ? { [vscode.l10n.t('PNG image')]: ['png'] } : { [vscode.l10n.t('MP4 video')]: ['mp4'] },
     saveLabel: vscode.l10n.t('Download'),
     title: vscode.l10n.t('Save the video'),
   });
@@ -168,7 +176,7 @@ async function downloadAll(clips: readonly Downloadable[], targets: Targets, dep
     if (clips.length > 1) progress.report({ message: vscode.l10n.t('{0} of {1}: {2}', index + 1, clips.length, shortenPrompt(clip.record.request.prompt)) });
     let target: string | undefined;
     try {
-      target = targets.file ?? (await claimFile(targets.folder as string, clipBaseName(clip.record.request.prompt, `pictory-${clip.record.id}`), 'mp4'));
+      target = targets.file ?? (await claimFile(targets.folder as string, clipBaseName(clip.record.request.prompt, `pictory-${clip.record.id}`), extensionOf(clip.record)));
       const local = (await deps.localCopy(clip.record))?.video;
       if (local) {
         await copyToFile(local, target);

@@ -1,13 +1,13 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { JobRecord } from '../jobs/jobRecord';
+import { JobRecord, requestedDuration } from '../jobs/jobRecord';
 
 /** What is written beside a saved clip, as `<name>.json`. */
 export interface ClipSidecar {
   readonly prompt: string;
   readonly model: string;
   readonly aspectRatio: string;
-  readonly duration: string;
+  readonly duration: string | null;
   /** The AI credits Pictory reported for the clip; null when it reported none. */
   readonly credits: number | null;
   readonly jobId: string;
@@ -18,12 +18,12 @@ export interface ClipSidecar {
 }
 
 export function clipSidecar(record: JobRecord, url: string): ClipSidecar {
-  const { prompt, model, aspectRatio, duration } = record.request;
+  const { prompt, model, aspectRatio } = record.request;
   return {
     prompt,
     model,
     aspectRatio,
-    duration,
+    duration: requestedDuration(record) ?? null,
     credits: record.video?.aiCreditsUsed ?? null,
     jobId: record.id,
     date: new Date(record.submittedAt).toISOString(),

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { JobRecord, JobState, RESUMABLE_STATES } from '../jobs/jobRecord';
-import { estimateCredits, findModel } from '../pictory/catalog';
+import { describeRequest, isImageJob, JobRecord, JobState, requestedDuration, RESUMABLE_STATES } from '../jobs/jobRecord';
+import { estimateCredits, findImageModel, findModel } from '../pictory/catalog';
 import { shortenPrompt } from '../pictory/prompts';
 import { STATE_ICONS, stateWords } from '../jobStates';
 import { formatElapsed } from '../statusBar';
@@ -9,13 +9,16 @@ import { LocalCopy } from '../jobs/localCopies';
 /** What a tree row stands for: a day of this machine's history, or one job. */
 export type StudioNode = { readonly kind: 'day'; readonly label: string; readonly jobs: readonly JobRecord[] } | { readonly kind: 'job'; readonly record: JobRecord };
 
-/** The `contextValue` of a job row: menus show only the actions that apply to its state. */
-export function jobContext(state: JobState): string {
-  if (state === 'running' || state === 'maybeCreated' || state === 'submitting') return `pictory.job.${state}`;
-  if (state === 'completed') return 'pictory.job.completed';
-  if (state === 'failed') return 'pictory.job.failed';
-  if (RESUMABLE_STATES.includes(state)) return 'pictory.job.resumable';
-  return 'pictory.job.ended';
+/**
+ * The `contextValue` of a row: `pictory.job.<state>` for a video, `pictory.image.<state>` for
+ * an image, so that menus show only the actions that apply to what it is and its state.
+ */
+export function jobContext(state: JobState, kind: 'video' | 'image' = 'video'): string {
+  const prefix = kind === 'image' ? 'pictory.image' : 'pictory.job';
+  if (state === 'running' || state === 'maybeCreated' || state === 'submitting') return `${prefix}.${state}`;
+  if (state === 'completed' || state === 'failed') return `${prefix}.${state}`;
+  if (RESUMABLE_STATES.includes(state)) return `${prefix}.resumable`;
+  return `${prefix}.ended`;
 }
 
 
@@ -23,6 +26,7 @@ export function jobContext(state: JobState): string {
 export function jobCredits(record: JobRecord): number | undefined {
   if (record.video?.aiCreditsUsed !== undefined) return record.video.aiCreditsUsed;
   const model = findModel(record.request.model);
+  if (isImageJob(record)) return findImageModel(record.request.model)?.creditsPerImage;
   return model ? estimateCredits(model, record.request.duration) : undefined;
 }
 
@@ -43,13 +47,13 @@ function stateNote(record: JobRecord): string | undefined {
 export function jobItem(record: JobRecord, now: number, running: boolean, copy?: LocalCopy): vscode.TreeItem {
   const item = new vscode.TreeItem(shortenPrompt(record.request.prompt, 60), vscode.TreeItemCollapsibleState.None);
   item.id = `${running ? 'running' : 'clip'}:${record.id}`;
-  item.contextValue = jobContext(record.state);
+  item.contextValue = jobContext(record.state, isImageJob(record) ? 'image' : 'video');
   const thumbnail = record.state === 'completed' && copy?.thumbnail ? vscode.Uri.file(copy.thumbnail) : undefined;
-  item.iconPath = thumbnail ?? new vscode.ThemeIcon(STATE_ICONS[record.state]);
+  item.iconPath = thumbnail ?? new vscode.ThemeIcon(isImageJob(record) && record.state === 'completed' ? 'file-media' : STATE_ICONS[record.state]);
   const credits = jobCredits(record);
   const parts = running
     ? [record.request.model, record.state === 'maybeCreated' ? stateNote(record) : (record.apiStatus ?? vscode.l10n.t('submitted')), formatElapsed(now - record.submittedAt)]
-    : [record.request.model, record.video?.duration ?? record.request.duration, credits === undefined ? undefined : vscode.l10n.t('{0} credits', credits), stateNote(record), age(now - record.submittedAt)];
+    : [record.request.model, record.video?.duration ?? requestedDuration(record), credits === undefined ? undefined : vscode.l10n.t('{0} credits', credits), stateNote(record), age(now - record.submittedAt)];
   item.description = parts.filter((part): part is string => !!part).join(' · ');
   item.tooltip = jobTooltip(record, credits, thumbnail);
   if (record.state === 'completed') item.command = { command: 'pictory.openPreview', title: vscode.l10n.t('Open Preview'), arguments: [{ kind: 'job', record }] };
@@ -64,7 +68,7 @@ function jobTooltip(record: JobRecord, credits: number | undefined, thumbnail: v
   const { request } = record;
   tooltip.appendText(request.prompt + '\n\n');
   const facts = [
-    `${request.model} · ${request.aspectRatio} · ${record.video?.duration ?? request.duration}`,
+    describeRequest(record),
     credits === undefined ? '' : vscode.l10n.t('{0} credits', credits),
     new Date(record.submittedAt).toLocaleString(),
     vscode.l10n.t('job {0}', record.id),

@@ -1,7 +1,7 @@
 // The gallery's parts that need no VS Code API: the cards made from job records, the page's
 // Content Security Policy and its HTML. The bench (test/bench/gallery.ts) times these same
 // functions, and unit tests check them in plain Node.
-import type { JobRecord } from '../jobs/jobRecord';
+import { requestedDuration, type JobRecord } from '../jobs/jobRecord';
 import type { LocalCopy } from '../jobs/localCopies';
 import { shortenPrompt } from '../pictory/prompts';
 import { safeMediaUrl } from '../pictory/urls';
@@ -49,9 +49,9 @@ function aspectRatio(value: string): string {
   return match && Number(match[1]) > 0 && Number(match[2]) > 0 ? `${Number(match[1])}:${Number(match[2])}` : '';
 }
 
-/** The finished clips of `records` (completed, with a video), newest first, as cards. */
+/** The finished video clips of `records` (completed, with a video; not images), newest first, as cards. */
 export function buildGallery(records: readonly JobRecord[], sources: CardSources): GalleryContent {
-  const finished = records.filter((record) => record.state === 'completed' && !!record.video);
+  const finished = records.filter((record) => record.state === 'completed' && !!record.video && record.kind !== 'image');
   finished.sort((a, b) => b.submittedAt - a.submittedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const imageOrigins = new Set<string>();
   const mediaOrigins = new Set<string>();
@@ -72,7 +72,7 @@ export function buildGallery(records: readonly JobRecord[], sources: CardSources
       title: cardTitle(record.request.prompt),
       model: record.request.model,
       aspectRatio: aspectRatio(record.request.aspectRatio),
-      duration: video.duration ?? record.request.duration,
+      duration: video.duration ?? requestedDuration(record) ?? '',
       credits: sources.credits(record),
       submittedAt: record.submittedAt,
       thumbnailUrl,

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import { PictoryApp } from '../app';
 import { generateVideo } from '../generate/generateVideo';
-import { confirmRequest } from '../generate/picker';
+import { confirmDescribed, confirmRequest } from '../generate/picker';
 import { showInfo } from '../notify';
 import { submit } from '../generate/submission';
-import { JobRecord } from '../jobs/jobRecord';
+import { isImageJob, JobRecord, jobRequestOf } from '../jobs/jobRecord';
+import { generateImage } from '../generate/generateImage';
+import { safeMediaUrl } from '../pictory/urls';
+import { describeImageChoice } from '../generate/imagePicker';
 import { shortenPrompt } from '../pictory/prompts';
 import { StudioNode } from './clipsTree';
 import { saveToWorkspace } from './saveToWorkspace';
@@ -41,14 +44,33 @@ export async function stopWaiting(app: PictoryApp, clicked: unknown): Promise<vo
 export async function regenerate(app: PictoryApp, clicked: unknown): Promise<void> {
   const record = firstJob(clicked);
   if (!record) return;
-  const { prompt, model, aspectRatio, duration } = record.request;
-  const accepted = await confirmRequest(
-    { model, aspectRatio, duration },
-    1,
-    vscode.l10n.t('"{0}": press Enter to send it again, Escape to cancel', shortenPrompt(prompt)),
-    vscode.l10n.t('Regenerate'),
-  );
-  if (accepted) await submit(app, record.request);
+  const placeholder = vscode.l10n.t('"{0}": press Enter to send it again, Escape to cancel', shortenPrompt(record.request.prompt));
+  const accepted = isImageJob(record)
+    ? await confirmDescribed(describeImageChoice(record.request, 1), placeholder, vscode.l10n.t('Regenerate'))
+    : await confirmRequest(record.request, 1, placeholder, vscode.l10n.t('Regenerate'));
+  if (accepted) await submit(app, jobRequestOf(record));
+}
+
+/** A video that starts from this image (its first frame), the image's prompt offered to edit. */
+export async function animateImage(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  const url = record && isImageJob(record) ? safeMediaUrl(record.video?.url, record.endpoint) : undefined;
+  if (!record || !url) {
+    void showInfo(vscode.l10n.t('Only a finished image can be animated.'));
+    return;
+  }
+  await generateVideo(app, { title: vscode.l10n.t('Animate'), prompt: record.request.prompt, sources: { firstFrameImageUrl: url } });
+}
+
+/** A new image made from this one (`referenceImageUrl`), with a model that takes a reference. */
+export async function useImageAsReference(app: PictoryApp, clicked: unknown): Promise<void> {
+  const record = firstJob(clicked);
+  const url = record && isImageJob(record) ? safeMediaUrl(record.video?.url, record.endpoint) : undefined;
+  if (!url) {
+    void showInfo(vscode.l10n.t('Only a finished image can be used as a reference.'));
+    return;
+  }
+  await generateImage(app, { title: vscode.l10n.t('Use as Reference'), referenceImageUrl: url });
 }
 
 export async function editPromptAndGenerate(app: PictoryApp, clicked: unknown): Promise<void> {

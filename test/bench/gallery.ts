@@ -161,7 +161,7 @@ function labels(): GalleryLabels {
 function credits(record: JobRecord): number | undefined {
   if (record.video?.aiCreditsUsed !== undefined) return record.video.aiCreditsUsed;
   const model = findModel(record.request.model);
-  return model ? estimateCredits(model, record.request.duration) : undefined;
+  return model && record.kind !== 'image' ? estimateCredits(model, record.request.duration) : undefined;
 }
 
 interface HostSample {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
-import type { JobRecord, JobState } from '../../src/jobs/jobRecord';
+import type { JobRecord, JobState, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
 import type { StudioNode } from '../../src/studio/clipsTree';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
@@ -10,7 +10,7 @@ import { EXTENSION_ID, pause, selectInNewDocument, setSetting, waitFor } from '.
 
 const ENDPOINT = 'http://127.0.0.1:9/pictoryapis';
 
-function record(id: string, state: JobState, submittedAt: number, extra: Partial<JobRecord> = {}): JobRecord {
+function record(id: string, state: JobState, submittedAt: number, extra: Partial<VideoJobRecord> = {}): JobRecord {
   return {
     id,
     endpoint: ENDPOINT,
@@ -239,6 +239,48 @@ describe('The Pictory studio views', function () {
       await vscode.env.clipboard.writeText('before');
       await vscode.commands.executeCommand('pictory.copyVideoUrl', { kind: 'job', record: original });
       assert.equal(await vscode.env.clipboard.readText(), original.video.url);
+    });
+
+    it('generates an image through its picks, shows it, and animates it into a video that starts from it', async () => {
+      const prompt = 'A lighthouse on a cliff at dawn, in watercolour';
+      await selectInNewDocument(prompt);
+      const before = posts().length;
+      const generating = vscode.commands.executeCommand('pictory.generateImage');
+      // The first of each pick: Seedream 3.0, 1:1, no style.
+      for (let step = 0; step < 3; step++) {
+        await pause(700);
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      await generating;
+      assert.equal(posts().length, before + 1);
+      assert.equal(posts()[before].path, '/pictoryapis/v1/aistudio/images');
+      assert.deepEqual(posts()[before].body, { prompt, model: 'seedream3.0', aspectRatio: '1:1' });
+      const image = await waitFor('the image', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === prompt && job.state === 'completed'));
+      ids.push(image.id);
+      assert.equal(image.kind, 'image');
+      assert.equal(image.video?.aiCreditsUsed, 2);
+      await waitFor('the image in its preview', () => api.app.previews.reports().find((r) => r.jobId === image.id && r.playback === 'loaded'));
+      assert.ok(api.app.previews.openPanelTitles().some((title) => title.startsWith('Image: A lighthouse')), api.app.previews.openPanelTitles().join(', '));
+
+      await vscode.commands.executeCommand('pictory.refreshClips');
+      const provider = api.app.studio?.clipsProvider;
+      assert.ok(provider);
+      const today = (await rows(provider)).find((node) => node.kind === 'day' && node.label === 'Today');
+      const node = (await rows(provider, today)).find((row) => row.kind === 'job' && row.record.id === image.id);
+      assert.ok(node);
+      const item = await provider.getTreeItem(node);
+      assert.equal(item.contextValue, 'pictory.image.completed', 'an image has the menu of an image');
+      assert.match(String(item.description), /^seedream3\.0 · 2 credits · just now$/);
+
+      // Animate: the image's prompt is offered to edit; the settings answer the video picks.
+      const animating = vscode.commands.executeCommand('pictory.animateImage', node);
+      await pause(800);
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await animating;
+      assert.equal(posts().length, before + 2);
+      assert.deepEqual(posts()[before + 1].body, { prompt, model: 'pixverse5.5', aspectRatio: '16:9', duration: '8s', firstFrameImageUrl: image.video?.url });
+      const clip = await waitFor('the animated clip', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === prompt && job.kind !== 'image'));
+      ids.push(clip.id);
     });
 
     it('says when the credits left do not cover the estimate, and sends only on Enter', async () => {

@@ -278,8 +278,16 @@ describe('The Pictory side bar, as a user works with it', function () {
     await workbench.chooseFromContextMenu('Download…');
     await workbench.quickTitle('Choose the folder to download 2 clips into');
     // VS Code's own folder picker (code-server has no native dialog): type the path, then accept it.
+    // It fills in its starting folder a moment after it opens: type the path once that is done.
     const input = workbench.quickInput().locator('input').first();
-    await input.fill(`${folder}/`);
+    await input.waitFor();
+    let typed = '';
+    for (let attempt = 0; attempt < 10 && typed !== `${folder}/`; attempt++) {
+      await input.fill(`${folder}/`);
+      await browser.page.waitForTimeout(300);
+      typed = await input.inputValue();
+    }
+    assert.equal(typed, `${folder}/`);
     await workbench.quickInput().locator('.monaco-button', { hasText: 'Download Here' }).click();
     await workbench.notification(/Saved 2 clips to/).waitFor({ timeout: 20_000 });
     const saved = fs.readdirSync(folder).sort();

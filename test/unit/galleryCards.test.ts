@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import type { JobRecord, JobState } from '../../src/jobs/jobRecord';
+import type { JobRecord, JobState, VideoJobRecord } from '../../src/jobs/jobRecord';
 import type { LocalCopy } from '../../src/jobs/localCopies';
 import { shortenPrompt } from '../../src/pictory/prompts';
 import { buildGallery, CARD_TITLE_LENGTH, CardSources, cardTitle, galleryCsp, galleryHtml, policyCovers } from '../../src/studio/galleryCards';
 
 const ENDPOINT = 'https://api.pictory.ai/pictoryapis';
 
-function record(id: string, submittedAt: number, extra: Partial<JobRecord> = {}, state: JobState = 'completed'): JobRecord {
+function record(id: string, submittedAt: number, extra: Partial<VideoJobRecord> = {}, state: JobState = 'completed'): JobRecord {
   return {
     id,
     endpoint: ENDPOINT,

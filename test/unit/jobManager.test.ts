@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JobManager, SubmissionUncertain } from '../../src/jobs/jobManager';
-import { JobRecord } from '../../src/jobs/jobRecord';
+import { JobRecord, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { JobStore, RecordRead } from '../../src/jobs/jobStore';
 import { PictoryClient } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
@@ -123,7 +123,7 @@ describe('JobManager', function () {
   }
 
   function submit(window: Window, prompt?: string, client: PictoryClient = makeClient(server.baseUrl)): Promise<JobRecord> {
-    return window.manager.submit(client, server.baseUrl, videoRequest(prompt));
+    return window.manager.submit(client, server.baseUrl, { kind: 'video', request: videoRequest(prompt) });
   }
 
   async function submitUncertain(window: Window, client?: PictoryClient): Promise<SubmissionUncertain> {
@@ -186,11 +186,11 @@ describe('JobManager', function () {
   }
 
   /** A job on the server and its record on disk, as a window that closed left them. */
-  async function storedJob(extra: Partial<JobRecord>, prompt?: string): Promise<JobRecord> {
+  async function storedJob(extra: Partial<VideoJobRecord>, prompt?: string): Promise<JobRecord> {
     const request = videoRequest(prompt);
     const id = await makeClient(server.baseUrl).createVideo(request);
     const now = clock.now();
-    const record: JobRecord = { id, endpoint: server.baseUrl, request, submittedAt: now, deadline: now + TIMEOUT, state: 'running', updatedAt: now, ...extra };
+    const record: VideoJobRecord = { id, endpoint: server.baseUrl, request, submittedAt: now, deadline: now + TIMEOUT, state: 'running', updatedAt: now, ...extra };
     await store.save(record);
     return record;
   }
@@ -266,6 +266,26 @@ describe('JobManager', function () {
       assert.deepEqual(fs.readdirSync(directory).sort(), [`${record.id}.announced`, `${record.id}.json`], 'the lease is released');
     });
 
+    it('follows an image job to its picture, checking every 5 s, and keeps it as an image', async () => {
+      const window = openWindow();
+      const submittedAt = clock.now();
+      const request = { prompt: 'A lighthouse at dawn, watercolour', model: 'seedream3.0', aspectRatio: '16:9', style: 'vintage' };
+      const record = await window.manager.submit(makeClient(server.baseUrl), server.baseUrl, { kind: 'image', request });
+      assert.equal(record.kind, 'image');
+      await runUntil('the image to finish', () => window.finished.length > 0);
+      assert.equal(clock.now() - submittedAt, 3 * 5000, 'polled every 5 s, not every 15 s');
+      const [finished] = window.finished;
+      assert.equal(finished.state, 'completed');
+      assert.equal(finished.video?.url, `${server.origin}/media/${record.id}.png`);
+      assert.equal(finished.video?.aiCreditsUsed, 2);
+      const stored = await store.get(record.id);
+      assert.deepEqual(stored, JSON.parse(JSON.stringify(finished)), 'on disk as announced');
+      assert.ok(stored?.kind === 'image' && stored.request.style === 'vintage');
+      const posted = server.requests.find((entry) => entry.method === 'POST');
+      assert.equal(posted?.path, '/pictoryapis/v1/aistudio/images');
+      assert.deepEqual(posted?.body, request);
+    });
+
     it('records a failed job with the reason Pictory gave', async () => {
       const window = openWindow();
       const record = await submit(window, 'A lighthouse that cannot be drawn #fail');
@@ -280,7 +300,7 @@ describe('JobManager', function () {
     it('leaves nothing behind when Pictory refuses the request', async () => {
       const window = openWindow();
       const invalid = { ...videoRequest(), duration: '7s' };
-      await assert.rejects(window.manager.submit(makeClient(server.baseUrl), server.baseUrl, invalid), (error: unknown) => {
+      await assert.rejects(window.manager.submit(makeClient(server.baseUrl), server.baseUrl, { kind: 'video', request: invalid }), (error: unknown) => {
         assert.ok(error instanceof PictoryApiError);
         assert.equal(error.kind, 'invalidRequest');
         assert.equal(error.status, 400);

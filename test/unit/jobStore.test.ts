@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JobRecord } from '../../src/jobs/jobRecord';
+import { JobRecord, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
 import { makeTempDir, removeDir, videoRequest, waitFor } from './support';
 
-function record(id: string, submittedAt: number, extra: Partial<JobRecord> = {}): JobRecord {
+function record(id: string, submittedAt: number, extra: Partial<VideoJobRecord> = {}): JobRecord {
   return {
     id,
     endpoint: 'https://api.pictory.ai/pictoryapis',
