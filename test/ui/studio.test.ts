@@ -25,6 +25,9 @@ const FOREVER_PROMPT = 'A clock tower in thick fog, its hands turning #forever';
 /** A file of prompts of its own, written while the window is open, as if by another program. */
 const STUDIO_PROMPTS_FILE = 'studio-prompts.md';
 const FOREVER_LINE = 3;
+const IMAGE_PROMPTS_FILE = 'pictures.md';
+const IMAGE_PROMPT = 'A lighthouse on a rocky cliff at dawn, gulls over the waves';
+const IMAGE_LINE = 3;
 
 const GENERATE = 'Generate Video';
 const step = (current: number, total: number): string => `${GENERATE} (${current}/${total})`;
@@ -373,5 +376,49 @@ describe('The Pictory side bar, as a user works with it', function () {
     const media = new URL(data.url);
     assert.ok([data.url, `${new URL(demo.url).origin}/proxy/${media.port}${media.pathname}`].includes(page.url()), page.url());
     await page.close();
+  });
+
+  it('makes an image from the selected text, shows it, and animates it into a clip that starts from it', async () => {
+    fs.writeFileSync(path.join(demo.workspace, IMAGE_PROMPTS_FILE), `# Pictures\n\n${IMAGE_PROMPT}\n`);
+    await workbench.showViewContainer('Explorer');
+    await workbench.openFromExplorer(IMAGE_PROMPTS_FILE);
+    await workbench.selectLine(IMAGE_LINE);
+    await workbench.runCommand('Pictory: Generate Image');
+    await workbench.pick('Generate Image (1/3)', 'Seedream 3.0');
+    await workbench.pick('Generate Image (2/3)', '16:9');
+    await workbench.pick('Generate Image (3/3)', 'vintage');
+    await workbench.notification(`Image ready: "${opening(IMAGE_PROMPT)}`).waitFor({ timeout: 30_000 });
+    const imagePost = posts().find((request) => request.path.endsWith('/v1/aistudio/images'));
+    assert.deepEqual(imagePost?.body, { prompt: IMAGE_PROMPT, model: 'seedream3.0', aspectRatio: '16:9', style: 'vintage' });
+
+    const preview = await workbench.webviewFrameShowing('#prompt', IMAGE_PROMPT);
+    await preview.waitForSelector('#app[data-playback="loaded"]', { timeout: 20_000 });
+    assert.equal(await preview.evaluate("String(document.getElementById('image').naturalWidth > 0)"), 'true', 'the image is shown');
+    assert.match((await preview.textContent('#facts')) ?? '', /seedream3\.0.*16:9.*vintage/s);
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await workbench.settled();
+    console.log(`      (screenshot: ${await workbench.screenshot('image-preview')})`);
+
+    const image = [...demo.pictory.imageJobs().values()].find((job) => job.request.prompt === IMAGE_PROMPT);
+    assert.ok(image, 'the image job');
+    const poll = await fetch(`${demo.pictory.baseUrl}/v1/jobs/${image.id}`, { headers: { authorization: DEMO_KEY } });
+    const { data } = (await poll.json()) as CompletedPoll;
+    await preview.locator('button[data-action="animate"]').click();
+    await workbench.quickTitle('Animate');
+    // The image's prompt is offered, to be edited or taken as it is.
+    const input = workbench.quickInput().locator('input').first();
+    assert.equal(await input.inputValue(), IMAGE_PROMPT);
+    await browser.page.keyboard.press('Enter');
+    await chooseVideo('PixVerse 5.5', '16:9', '5s');
+    await workbench.notification(`Video ready: "${opening(IMAGE_PROMPT)}`).waitFor({ timeout: 30_000 });
+    const videoPost = posts().find((request) => request.path.endsWith('/v1/aistudio/videos') && (request.body as { prompt?: string }).prompt === IMAGE_PROMPT);
+    assert.deepEqual(videoPost?.body, { prompt: IMAGE_PROMPT, model: 'pixverse5.5', aspectRatio: '16:9', duration: '5s', firstFrameImageUrl: data.url });
+    // The clip's preview (the image's has no video element).
+    const clip = await workbench.webviewFrame('video#video');
+    assert.equal(await clip.textContent('#prompt'), IMAGE_PROMPT);
+    await clip.waitForSelector('#app[data-playback="loaded"], #app[data-playback="playing"]', { timeout: 20_000 });
+    await workbench.runCommand('Notifications: Clear All Notifications');
+    await workbench.settled();
+    console.log(`      (screenshot: ${await workbench.screenshot('image-animated')})`);
   });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { durationSeconds, estimateCredits, VIDEO_MODELS, VideoModel } from '../../src/pictory/catalog';
+import { durationSeconds, estimateCredits, IMAGE_MODELS, ImageModel, VIDEO_MODELS, VideoModel } from '../../src/pictory/catalog';
 
 const root = path.resolve(__dirname, '../../..');
 const read = (file: string): string => fs.readFileSync(path.join(root, file), 'utf8');
@@ -35,6 +35,10 @@ function videoRow(model: VideoModel): string {
   return `| ${model.label} (\`${model.id}\`) | ${model.resolution} | ${model.aspectRatios.join(', ')} | ${seconds} s | ${model.creditsPerSecond} | ${example} |`;
 }
 
+function imageRow(model: ImageModel): string {
+  return `| ${model.label} (\`${model.id}\`) | ${model.aspectRatios.join(', ')} | ${model.creditsPerImage} | ${model.takesReference ? 'yes' : 'no'} |`;
+}
+
 describe('copies of the model catalog', () => {
   it('the default-model setting offers exactly the catalog\'s video models, described from it', () => {
     const setting = manifest.contributes.configuration.properties['pictory.defaultModel'];
@@ -53,7 +57,8 @@ describe('copies of the model catalog', () => {
 
   it("the README's tables list every model as the catalog does", () => {
     for (const model of VIDEO_MODELS) assert.ok(readme.includes(videoRow(model)), `README has the row:\n${videoRow(model)}`);
+    for (const model of IMAGE_MODELS) assert.ok(readme.includes(imageRow(model)), `README has the row:\n${imageRow(model)}`);
     const rows = readme.split('\n').filter((line) => /^\| .+ \(`[\w.-]+`\) \|/.test(line));
-    assert.equal(rows.length, VIDEO_MODELS.length, `no other model rows:\n${rows.join('\n')}`);
+    assert.equal(rows.length, VIDEO_MODELS.length + IMAGE_MODELS.length, `no other model rows:\n${rows.join('\n')}`);
   });
 });
