@@ -3,6 +3,7 @@ import { showError, showInfo } from './notify';
 import { PictoryApp } from './app';
 import { generateVideo } from './generate/generateVideo';
 import { generateImage } from './generate/generateImage';
+import { generateVideoFromImage, generateVideoWithReferences } from './generate/imageSources';
 import { showJobs } from './jobList';
 import { showRunningJobs, SHOW_RUNNING_JOBS_COMMAND } from './statusBar';
 import {
@@ -17,6 +18,8 @@ type CommandHandler = (app: PictoryApp, ...args: unknown[]) => Promise<unknown>;
 const COMMANDS: Record<string, CommandHandler> = {
   'pictory.generateVideo': (app) => generateVideo(app),
   'pictory.generateImage': (app) => generateImage(app),
+  'pictory.generateVideoFromImage': generateVideoFromImage,
+  'pictory.generateVideoWithReferences': generateVideoWithReferences,
   'pictory.animateImage': animateImage,
   'pictory.useImageAsReference': useImageAsReference,
   'pictory.setApiKey': async (app) => {

@@ -15,8 +15,10 @@ export interface GenerationStart {
   readonly title: string;
   /** The prompt to start the input box with. */
   readonly prompt?: string;
-  /** Where the new clip starts: the last frame of a clip, or the clip itself to extend. */
-  readonly sources?: { readonly firstFrameImageUrl?: string; readonly extendVideoUrl?: string };
+  /** Where the new clip starts (an image, a clip's last frame, the clip itself to extend), or what guides it. */
+  readonly sources?: { readonly firstFrameImageUrl?: string; readonly extendVideoUrl?: string; readonly referenceImageUrls?: readonly string[] };
+  /** The prompts come from the editor's selections when there are some (else an input box). */
+  readonly promptsFromSelection?: boolean;
 }
 
 /** The selected texts of the active editor, or a prompt typed into an input box. */
@@ -105,7 +107,7 @@ function confirmCost(picked: PickedChoice, count: number, confirmPreset: boolean
 /** The whole "Pictory: Generate Video" flow: prompts, picks, cost, key, submission. */
 export async function generateVideo(app: PictoryApp, start?: GenerationStart): Promise<void> {
   app.trackEditors();
-  const collected = start ? await askPrompt(start.title, start.prompt) : await collectPrompts();
+  const collected = !start ? await collectPrompts() : start.promptsFromSelection ? await collectPrompts(start.title) : await askPrompt(start.title, start.prompt);
   if (!collected || collected.length === 0) return;
   const refused = collected.map(promptProblemMessage).find((message) => message !== undefined);
   if (refused) {

@@ -239,7 +239,8 @@ export async function uploadFile(
 }
 
 /** The file's size, once it is known to be one that may be uploaded as `contentType`. */
-async function checkFile(path: string, contentType: string): Promise<number> {
+/** The checks `uploadFile` makes before sending anything, to make before asking for a link too; resolves the size. */
+export async function checkFile(path: string, contentType: string): Promise<number> {
   const file = basename(path);
   const expected = imageContentType(path);
   if (expected === undefined) throw new UploadError('unsupportedType', { file, contentType: extname(path) || file });

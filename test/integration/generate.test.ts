@@ -14,7 +14,7 @@ const COMMAND_IDS = [
   'pictory.openPreview', 'pictory.checkAgain', 'pictory.stopWaiting', 'pictory.regenerate', 'pictory.copyVideoUrl',
   'pictory.openPictory', 'pictory.removeJobs', 'pictory.refreshClips', 'pictory.editPromptAndGenerate',
   'pictory.continueFromLastFrame', 'pictory.extendVideo', 'pictory.loadMoreLibrary', 'pictory.refreshLibrary',
-  'pictory.saveToWorkspace', 'pictory.openInBrowser', 'pictory.download', 'pictory.insertLink', 'pictory.openGallery', 'pictory.generateImage', 'pictory.animateImage', 'pictory.useImageAsReference',
+  'pictory.saveToWorkspace', 'pictory.openInBrowser', 'pictory.download', 'pictory.insertLink', 'pictory.openGallery', 'pictory.generateImage', 'pictory.animateImage', 'pictory.useImageAsReference', 'pictory.generateVideoFromImage', 'pictory.generateVideoWithReferences',
 ];
 
 /** What the workspace (folder) level says of `key` right now. */

@@ -5,6 +5,8 @@ import type { TestApi } from '../../src/extension';
 import type { JobRecord, JobState, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
 import type { StudioNode } from '../../src/studio/clipsTree';
+import * as path from 'node:path';
+import { locateFixturesDir } from '../server/media';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { EXTENSION_ID, pause, selectInNewDocument, setSetting, waitFor } from './support';
 
@@ -100,7 +102,7 @@ describe('The Pictory studio views', function () {
   describe('with the account\'s credits', () => {
     let server: PictoryServer;
     const quotaReads = () => server.requests.filter((request) => request.path.endsWith('/v1/quota')).length;
-    const posts = () => server.requests.filter((request) => request.method === 'POST');
+    const posts = () => server.requests.filter((request) => request.method === 'POST' && request.path.includes('/v1/aistudio/'));
 
     before(async () => {
       server = await startPictoryServer({ pollsUntilDone: 2 });
@@ -281,6 +283,78 @@ describe('The Pictory studio views', function () {
       assert.deepEqual(posts()[before + 1].body, { prompt, model: 'pixverse5.5', aspectRatio: '16:9', duration: '8s', firstFrameImageUrl: image.video?.url });
       const clip = await waitFor('the animated clip', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === prompt && job.kind !== 'image'));
       ids.push(clip.id);
+    });
+
+    it('animates a picture of this computer: uploaded without the key, and the video starts from its address', async () => {
+      const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      assert.ok(workspace);
+      const picture = path.join(workspace, 'sketch.png');
+      fs.copyFileSync(path.join(locateFixturesDir(), 'image.png'), picture);
+      const prompt = 'The sketch comes to life as the camera slowly pulls back';
+      try {
+        await selectInNewDocument(prompt);
+        const before = posts().length;
+        const uploadsBefore = server.storage.requests.length;
+        await vscode.commands.executeCommand('pictory.generateVideoFromImage', vscode.Uri.file(picture));
+        const linkRequest = server.requests.find((request) => request.path.endsWith('/v1/media/generateurl'));
+        assert.deepEqual(linkRequest?.body, { fileName: 'sketch.png', contentType: 'image/png' });
+        const uploads = server.storage.requests.slice(uploadsBefore);
+        assert.equal(uploads.length, 1);
+        assert.equal(uploads[0].method, 'PUT');
+        assert.equal(uploads[0].contentType, 'image/png');
+        assert.equal(uploads[0].authorization, undefined, 'the key never reaches the storage host');
+        assert.equal(uploads[0].size, fs.statSync(picture).size);
+        assert.equal(posts().length, before + 1);
+        const body = posts()[before].body as { prompt: string; firstFrameImageUrl?: string };
+        assert.equal(body.prompt, prompt);
+        assert.ok(body.firstFrameImageUrl?.startsWith(server.storage.origin), body.firstFrameImageUrl);
+        const stored = await fetch(body.firstFrameImageUrl ?? "");
+        assert.ok(Buffer.from(await stored.arrayBuffer()).equals(fs.readFileSync(picture)), 'the address serves the uploaded picture');
+        const job = await waitFor('the clip', async () => (await api.app.jobs.list()).find((record) => record.request.prompt === prompt));
+        ids.push(job.id);
+
+        // A file that is not a PNG, JPEG or WebP picture is refused before anything is sent.
+        const notes = path.join(workspace, 'notes.gif');
+        fs.writeFileSync(notes, 'GIF89a');
+        const shown = api.notifications.length;
+        const requestsBefore = server.requests.length;
+        await vscode.commands.executeCommand('pictory.generateVideoFromImage', vscode.Uri.file(notes));
+        assert.equal(server.requests.length, requestsBefore, 'nothing was asked of Pictory');
+        assert.match(api.notifications.slice(shown).map((n) => n.message).join('\n'), /Only PNG, JPEG and WebP images can be uploaded/);
+        fs.rmSync(notes);
+      } finally {
+        fs.rmSync(picture, { force: true });
+      }
+    });
+
+    it('guides a video with the pictures selected in the Explorer, at most three', async () => {
+      const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      assert.ok(workspace);
+      const pictures = ['one.png', 'two.png', 'three.png', 'four.png'].map((name) => path.join(workspace, name));
+      for (const picture of pictures) fs.copyFileSync(path.join(locateFixturesDir(), 'image.png'), picture);
+      const uris = pictures.map((picture) => vscode.Uri.file(picture));
+      const prompt = 'A quiet harbour in the style of these pictures, slow pan';
+      try {
+        await selectInNewDocument(prompt);
+        const shown = api.notifications.length;
+        const requestsBefore = server.requests.length;
+        await vscode.commands.executeCommand('pictory.generateVideoWithReferences', uris[0], uris);
+        assert.equal(server.requests.length, requestsBefore, 'four pictures: nothing is uploaded or sent');
+        assert.match(api.notifications.slice(shown).map((n) => n.message).join('\n'), /at most 3 reference images; 4 were selected/);
+
+        const before = posts().length;
+        const uploadsBefore = server.storage.requests.length;
+        await vscode.commands.executeCommand('pictory.generateVideoWithReferences', uris[0], uris.slice(0, 2));
+        assert.equal(server.storage.requests.length, uploadsBefore + 2);
+        assert.equal(posts().length, before + 1);
+        const body = posts()[before].body as { referenceImageUrls?: string[] };
+        assert.equal(body.referenceImageUrls?.length, 2);
+        assert.ok(body.referenceImageUrls?.every((url) => url.startsWith(server.storage.origin)), JSON.stringify(body));
+        const job = await waitFor('the clip', async () => (await api.app.jobs.list()).find((record) => record.request.prompt === prompt));
+        ids.push(job.id);
+      } finally {
+        for (const picture of pictures) fs.rmSync(picture, { force: true });
+      }
     });
 
     it('says when the credits left do not cover the estimate, and sends only on Enter', async () => {
