@@ -15,6 +15,8 @@ import { submitAll, withoutPromptsInFlight } from './submission';
 export interface ImageStart {
   readonly title: string;
   readonly referenceImageUrl: string;
+  /** The prompt to start the input box with (the reference image's own). */
+  readonly prompt?: string;
 }
 
 /** Several prompts are confirmed once, with what they cost in all. */
@@ -45,7 +47,7 @@ function confirmCreditsLeft(app: PictoryApp, choice: ImageChoice, count: number)
 export async function generateImage(app: PictoryApp, start?: ImageStart): Promise<void> {
   app.trackEditors();
   const title = start?.title ?? vscode.l10n.t('Generate Image');
-  const collected = start ? await askPrompt(title) : await collectPrompts(title);
+  const collected = start ? await askPrompt(title, start.prompt) : await collectPrompts(title);
   if (!collected || collected.length === 0) return;
   const refused = collected.map(promptProblemMessage).find((message) => message !== undefined);
   if (refused) {

@@ -70,7 +70,7 @@ export async function useImageAsReference(app: PictoryApp, clicked: unknown): Pr
     void showInfo(vscode.l10n.t('Only a finished image can be used as a reference.'));
     return;
   }
-  await generateImage(app, { title: vscode.l10n.t('Use as Reference'), referenceImageUrl: url });
+  await generateImage(app, { title: vscode.l10n.t('Use as Reference'), referenceImageUrl: url, prompt: record?.request.prompt });
 }
 
 export async function editPromptAndGenerate(app: PictoryApp, clicked: unknown): Promise<void> {

@@ -283,6 +283,18 @@ describe('The Pictory studio views', function () {
       assert.deepEqual(posts()[before + 1].body, { prompt, model: 'pixverse5.5', aspectRatio: '16:9', duration: '8s', firstFrameImageUrl: image.video?.url });
       const clip = await waitFor('the animated clip', async () => (await api.app.jobs.list()).find((job) => job.request.prompt === prompt && job.kind !== 'image'));
       ids.push(clip.id);
+
+      // Use as Reference: the prompt offered again, then only models that take a reference.
+      const referencing = vscode.commands.executeCommand('pictory.useImageAsReference', node);
+      for (let step = 0; step < 4; step++) {
+        await pause(700);
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      await referencing;
+      assert.equal(posts().length, before + 3);
+      assert.deepEqual(posts()[before + 2].body, { prompt, model: 'seedream3.0', aspectRatio: '1:1', referenceImageUrl: image.video?.url });
+      const edited = await waitFor('the new image', async () => (await api.app.jobs.list()).find((job) => job.kind === 'image' && job.request.prompt === prompt && job.id !== image.id));
+      ids.push(edited.id);
     });
 
     it('animates a picture of this computer: uploaded without the key, and the video starts from its address', async () => {
