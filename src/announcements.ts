@@ -39,11 +39,17 @@ export function announce(app: PictoryApp, record: JobRecord): void {
     case 'unconfirmed':
       return offer(
         showWarning(
-          vscode.l10n.t(
-            'Pictory\'s answer to "{0}" was lost, and no such video appeared in your Pictory videos within {1} minutes. Check https://app.pictory.ai before sending it again.',
-            prompt,
-            minutesAllowed(record),
-          ),
+          isImageJob(record)
+            ? vscode.l10n.t(
+                'Pictory\'s answer to "{0}" was lost, and no such image appeared in your Pictory images within {1} minutes. Check https://app.pictory.ai before sending it again.',
+                prompt,
+                minutesAllowed(record),
+              )
+            : vscode.l10n.t(
+                'Pictory\'s answer to "{0}" was lost, and no such video appeared in your Pictory videos within {1} minutes. Check https://app.pictory.ai before sending it again.',
+                prompt,
+                minutesAllowed(record),
+              ),
           vscode.l10n.t('Check Again'),
         ),
         () => app.jobs.checkAgain(record.id),

@@ -47,7 +47,7 @@ const COMMANDS: Record<string, CommandHandler> = {
   'pictory.removeJobs': removeJobs,
   'pictory.openGallery': (app) => app.gallery.show(),
   'pictory.refreshClips': async (app) => app.studio?.refresh(),
-  'pictory.loadMoreLibrary': async (app) => app.studio?.library.loadMore(),
+  'pictory.loadMoreLibrary': async (app, node) => app.studio?.library.loadMore(isMoreNode(node) ? node.list : 'videos'),
   'pictory.refreshLibrary': async (app) => app.studio?.library.refresh(),
   'pictory.showJobs': showJobs,
   [SHOW_RUNNING_JOBS_COMMAND]: (app) => showRunningJobs(app.jobs),
@@ -65,4 +65,9 @@ export function registerCommands(app: PictoryApp): vscode.Disposable[] {
       }
     }),
   );
+}
+
+function isMoreNode(node: unknown): node is { kind: 'more'; list: 'videos' | 'images' } {
+  const candidate = node as { kind?: unknown; list?: unknown } | undefined;
+  return candidate?.kind === 'more' && (candidate.list === 'videos' || candidate.list === 'images');
 }

@@ -137,11 +137,11 @@ async function describeFailure(app: PictoryApp, job: JobRequest, error: unknown)
   const prompt = shortenPrompt(request.prompt);
   if (error instanceof SubmissionUncertain) {
     const open = vscode.l10n.t('Open Pictory');
-    const message = vscode.l10n.t(
-      '"{0}": {1} The extension is looking for it in your Pictory videos and will tell you when it is found.',
-      prompt,
-      describeError(error.cause, vscode.l10n.t),
-    );
+    const cause = describeError(error.cause, vscode.l10n.t);
+    const message =
+      job.kind === 'image'
+        ? vscode.l10n.t('"{0}": {1} The extension is looking for it in your Pictory images and will tell you when it is found.', prompt, cause)
+        : vscode.l10n.t('"{0}": {1} The extension is looking for it in your Pictory videos and will tell you when it is found.', prompt, cause);
     const answer = await showWarning(app.logger.redact(message), open);
     if (answer === open) await vscode.env.openExternal(vscode.Uri.parse(PICTORY_APP_URL));
     return;

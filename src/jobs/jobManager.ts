@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { PictoryClient, sleep as realSleep } from '../pictory/client';
 import { PictoryApiError } from '../pictory/errors';
 import { PollOutcome, pollJob } from '../pictory/poller';
-import { JobStatus, VideoResult } from '../pictory/responses';
+import { JobStatus, LibraryImage, VideoResult } from '../pictory/responses';
 import { hasJobId, isFollowed, isImageJob, JobRecord, JobRequest, LOCAL_ID_PREFIX, requestedDuration, RESUMABLE_STATES } from './jobRecord';
 import { JobStore, messageOf, Watch } from './jobStore';
 
@@ -123,7 +123,8 @@ export class JobManager {
   /**
    * Sends one generation request. Resolves once the job is accepted and followed; polling
    * goes on in the background. Throws `PictoryApiError`, or `SubmissionUncertain` when the
-   * job may exist although no id came back (it is then looked for in the account's videos).
+   * job may exist although no id came back (it is then looked for in the account's videos, or
+   * for an image job its images).
    */
   async submit(client: PictoryClient, endpoint: string, job: JobRequest): Promise<JobRecord> {
     const submittedAt = this.now();
@@ -267,7 +268,7 @@ export class JobManager {
     this.placeholders.clear();
   }
 
-  /** Records a submission whose answer was lost, and looks for its video from now on. */
+  /** Records a submission whose answer was lost, and looks for its video (or image) from now on. */
   private async lookForLostJob(placeholder: JobRecord, error: PictoryApiError): Promise<SubmissionUncertain> {
     const uncertain: JobRecord = { ...placeholder, state: 'maybeCreated', updatedAt: this.now(), error: { code: error.kind, message: error.message } };
     await this.holdLease(uncertain.id);
@@ -373,32 +374,36 @@ export class JobManager {
       throw new LeaseHeldElsewhere();
     }
     const client = await clientOf();
-    if (record.state === 'maybeCreated') return this.lookForVideo(record, client, signal);
+    if (record.state === 'maybeCreated') return this.lookForLostResult(record, client, signal);
     const status = await client.getJob(id, signal);
     if (status.state === 'running') await this.noteRunning(id, status.apiStatus);
     return status;
   }
 
-  /** One look in the account's videos for a job whose id never came back. */
-  private async lookForVideo(record: JobRecord, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
-    // Images are not looked for in the account's images yet: such a job ends "unconfirmed".
-    if (isImageJob(record)) return { state: 'running', apiStatus: 'not looked for in the image list' };
-    const taken = await this.videosOfOtherJobs(record.id);
+  /** One look in the account's videos (or, for an image job, images) for a job whose id never came back. */
+  private async lookForLostResult(record: JobRecord, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
+    const taken = await this.resultsOfOtherJobs(record);
     if (!taken) return { state: 'running', apiStatus: 'job records could not be read' };
+    if (isImageJob(record)) {
+      const image = await client.findCreatedImage(record.request, record.submittedAt, signal, taken);
+      return image ? { state: 'completed', video: imageOf(image) } : { state: 'running', apiStatus: 'not in the image list yet' };
+    }
     const found = await client.findCreatedVideo(record.request, record.submittedAt, signal, taken);
     return found ? { state: 'completed', video: videoOf(found) } : { state: 'running', apiStatus: 'not in the video list yet' };
   }
 
   /**
-   * The videos of all other completed jobs, which a lost job must not be matched to (the same
-   * request sent twice); undefined when the records cannot be read, so that the look waits.
+   * The results (videos and images) of all other completed jobs, which a lost job must not be
+   * matched to (the same request sent twice); undefined when the records cannot be read, so
+   * that the look waits.
    */
-  private async videosOfOtherJobs(id: string): Promise<Set<string> | undefined> {
+  private async resultsOfOtherJobs(record: JobRecord): Promise<Set<string> | undefined> {
+    const { id } = record;
     try {
       const records = await this.options.store.list();
       return new Set(records.flatMap((job) => (job.id !== id && job.state === 'completed' && job.video ? [job.video.url] : [])));
     } catch (error) {
-      this.options.log(`Job ${id}: the other jobs' records could not be read (${messageOf(error)}); looking for its video later`);
+      this.options.log(`Job ${id}: the other jobs' records could not be read (${messageOf(error)}); looking for its ${isImageJob(record) ? 'image' : 'video'} later`);
       return undefined;
     }
   }
@@ -597,6 +602,12 @@ function videoOf(found: VideoResult): VideoResult {
   const { url, duration, width, height, thumbnailImageUrl, previewImageUrl, lastFrameImageUrl, aiCreditsUsed } = found;
   const fields = { duration, width, height, thumbnailImageUrl, previewImageUrl, lastFrameImageUrl, aiCreditsUsed };
   return { url, ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) };
+}
+
+/** The result of an image job found in the image list: its `url`, and its size when listed. */
+function imageOf(found: LibraryImage): VideoResult {
+  const { url, width, height } = found;
+  return { url, ...Object.fromEntries(Object.entries({ width, height }).filter(([, value]) => value !== undefined)) };
 }
 
 /** The record's new state for how polling ended; a job looked for and never found is `unconfirmed`. */

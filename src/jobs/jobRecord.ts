@@ -6,7 +6,7 @@ export type JobState =
   | 'submitting'
   /**
    * The POST's answer was lost: the job may exist (and be charged) without an id here. It is
-   * looked for in the account's videos until found or its deadline passes.
+   * looked for in the account's videos (an image job: its images) until found or its deadline passes.
    */
   | 'maybeCreated'
   | 'running'
@@ -18,7 +18,7 @@ export type JobState =
   | 'cancelled'
   | 'timedOut'
   | 'stopped'
-  /** A `maybeCreated` job that was not in the account's videos by its deadline. */
+  /** A `maybeCreated` job that was not in the account's videos (or images) by its deadline. */
   | 'unconfirmed';
 
 /** States in which nothing more will be learned without the user asking. */

@@ -17,6 +17,7 @@ import {
   ImagePage,
   isPictoryErrorBody,
   JobStatus,
+  LibraryImage,
   LibraryVideo,
   Quota,
   readErrorBody,
@@ -81,8 +82,8 @@ export interface ClientOptions {
 }
 
 /**
- * How far Pictory's clock may be behind ours when matching a library video to a submission:
- * a video created up to 2 minutes "before" we sent the request still counts.
+ * How far Pictory's clock may be behind ours when matching a library video or image to a
+ * submission: one created up to 2 minutes "before" we sent the request still counts.
  */
 const CLOCK_SKEW_MS = 2 * 60_000;
 /** Library pages searched for a lost submission, newest first. */
@@ -226,16 +227,26 @@ export class PictoryClient {
     signal?: AbortSignal,
     excludeUrls: ReadonlySet<string> = new Set(),
   ): Promise<VideoResult | undefined> {
-    const earliest = submittedAt - CLOCK_SKEW_MS;
-    let pageKey: string | undefined;
-    for (let page = 0; page < MAX_LIBRARY_PAGES; page++) {
-      const { items, nextPageKey } = await this.listVideos(pageKey, signal);
-      const search = searchPage(items, request, earliest, excludeUrls);
-      if (search.found) return search.found;
-      if (search.reachedOlder || nextPageKey === undefined) return undefined;
-      pageKey = nextPageKey;
-    }
-    return undefined;
+    const list = (pageKey: string | undefined) => this.listVideos(pageKey, signal);
+    return findInLibrary(list, (item) => sameRequest(item, request), submittedAt, excludeUrls);
+  }
+
+  /**
+   * The image a submission made, for a POST whose answer was lost: the newest item of the
+   * image list with the same prompt, model and aspect ratio, the same style (or none on
+   * either side) and the same reference image (URLs compared in their normalised form; or
+   * none on either side), found as `findCreatedVideo` finds a video: created no earlier than
+   * `submittedAt` less the clock-skew allowance, and whose `url` is not in `excludeUrls`.
+   * Undefined when none is found.
+   */
+  async findCreatedImage(
+    request: ImageRequest,
+    submittedAt: number,
+    signal?: AbortSignal,
+    excludeUrls: ReadonlySet<string> = new Set(),
+  ): Promise<LibraryImage | undefined> {
+    const list = (pageKey: string | undefined) => this.listImages(pageKey, signal);
+    return findInLibrary(list, (item) => sameImageRequest(item, request), submittedAt, excludeUrls);
   }
 
   private shouldRetry(call: ApiCall, error: PictoryApiError): boolean {
@@ -363,19 +374,50 @@ function uploadRequestFieldErrors(fileName: string, contentType: string): FieldE
   return fields;
 }
 
+/** What `findInLibrary` searches: an item of the video or the image list. */
+interface LibraryItem {
+  readonly url: string;
+  /** ISO 8601, as Pictory sends it. */
+  readonly createdDate?: string;
+}
+
+/**
+ * The newest item of a library (`list` gives its pages, newest first) that `matches`, created
+ * no earlier than `submittedAt` less the clock-skew allowance, and whose `url` is not in
+ * `excludeUrls`. At most `MAX_LIBRARY_PAGES` pages are read, and none past the first item
+ * older than that.
+ */
+async function findInLibrary<Item extends LibraryItem>(
+  list: (pageKey: string | undefined) => Promise<{ readonly items: readonly Item[]; readonly nextPageKey?: string }>,
+  matches: (item: Item) => boolean,
+  submittedAt: number,
+  excludeUrls: ReadonlySet<string>,
+): Promise<Item | undefined> {
+  const earliest = submittedAt - CLOCK_SKEW_MS;
+  let pageKey: string | undefined;
+  for (let page = 0; page < MAX_LIBRARY_PAGES; page++) {
+    const { items, nextPageKey } = await list(pageKey);
+    const search = searchPage(items, matches, earliest, excludeUrls);
+    if (search.found) return search.found;
+    if (search.reachedOlder || nextPageKey === undefined) return undefined;
+    pageKey = nextPageKey;
+  }
+  return undefined;
+}
+
 /** Items without a readable `createdDate` cannot be placed in time, so they never match. */
-function searchPage(
-  items: readonly LibraryVideo[],
-  request: VideoRequest,
+function searchPage<Item extends LibraryItem>(
+  items: readonly Item[],
+  matches: (item: Item) => boolean,
   earliest: number,
   excludeUrls: ReadonlySet<string>,
-): { found?: LibraryVideo; reachedOlder: boolean } {
+): { found?: Item; reachedOlder: boolean } {
   for (const item of items) {
     const created = item.createdDate === undefined ? Number.NaN : Date.parse(item.createdDate);
     // The list is newest first: once an item is older than the submission, so are the rest.
     if (created < earliest) return { reachedOlder: true };
     if (Number.isNaN(created) || excludeUrls.has(item.url)) continue;
-    if (sameRequest(item, request)) return { found: item, reachedOlder: false };
+    if (matches(item)) return { found: item, reachedOlder: false };
   }
   return { reachedOlder: false };
 }
@@ -387,6 +429,17 @@ function sameRequest(item: LibraryVideo, request: VideoRequest): boolean {
     item.aspectRatio === request.aspectRatio &&
     sameDuration(item.duration, request.duration) &&
     sameSources(item, request)
+  );
+}
+
+/** An image listed without a style or a reference image was asked for without one. */
+function sameImageRequest(item: LibraryImage, request: ImageRequest): boolean {
+  return (
+    item.prompt === request.prompt &&
+    item.model === request.model &&
+    item.aspectRatio === request.aspectRatio &&
+    item.style === (request.style || undefined) &&
+    sameUrls(urlsOf(item.referenceImageUrl), urlsOf(request.referenceImageUrl || undefined))
   );
 }
 

@@ -403,7 +403,8 @@ describe('The Pictory studio views', function () {
       let nodes = await library.getChildren();
       assert.equal(nodes.filter((node) => node.kind === 'job').length, 100);
       assert.equal(nodes[nodes.length - 1].kind, 'more');
-      const first = library.getTreeItem(nodes[0]);
+      assert.equal(nodes[0].kind, 'images', 'the account\'s images, in a folder at the top');
+      const first = library.getTreeItem(nodes[1]);
       assert.equal(first.label, 'Library video number 250', 'newest first');
       assert.equal(first.contextValue, 'pictory.library.video');
       await vscode.commands.executeCommand('pictory.loadMoreLibrary');
@@ -416,6 +417,26 @@ describe('The Pictory studio views', function () {
       const reads = listReads().slice(before);
       assert.equal(reads.length, 3, 'one request a page, loaded on demand');
       assert.ok(reads[1].path.includes('nextPageKey=') && reads[2].path.includes('nextPageKey='));
+
+      // The images are read only when their folder is opened, a page at a time too.
+      const imageReads = () => server.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/pictoryapis/v1/aistudio/images')).length;
+      const imageReadsBefore = imageReads();
+      server.addFinishedImages(
+        Array.from({ length: 120 }, (_, index) => ({ prompt: `Library image number ${index + 1}`, model: 'seedream3.0', aspectRatio: '1:1', ...(index === 119 ? { style: 'vintage' } : {}) })),
+      );
+      let images = await library.getChildren(nodes[0]);
+      assert.equal(imageReads(), imageReadsBefore + 1);
+      const imageRows = images.filter((node) => node.kind === 'job');
+      assert.ok(imageRows.length >= 100, `${imageRows.length} images on the first page`);
+      assert.equal(images[images.length - 1].kind, 'more');
+      const newestImage = library.getTreeItem(imageRows[0]);
+      assert.equal(newestImage.label, 'Library image number 120');
+      assert.equal(newestImage.contextValue, 'pictory.library.image');
+      assert.match(String(newestImage.description), /^seedream3\.0 · 2 credits/);
+      await vscode.commands.executeCommand('pictory.loadMoreLibrary', images[images.length - 1]);
+      images = await library.getChildren(nodes[0]);
+      assert.ok(images.filter((node) => node.kind === 'job').length >= 120);
+      assert.ok(!images.some((node) => node.kind === 'more'));
 
       server.addFault({ method: 'GET', path: /\/v1\/aistudio\/videos/, times: 3, fault: { kind: 'html', status: 502 } });
       library.refresh();

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { JobManager, SubmissionUncertain } from '../../src/jobs/jobManager';
 import { JobRecord, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { JobStore, RecordRead } from '../../src/jobs/jobStore';
-import { PictoryClient } from '../../src/pictory/client';
+import { ImageRequest, PictoryClient } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
 import { startPictoryServer, type PictoryServer } from '../server/pictoryServer';
 import { ManualClock } from './manualClock';
@@ -60,6 +60,8 @@ class WatchedStore extends JobStore {
     return read;
   }
 }
+
+const IMAGE_REQUEST: ImageRequest = { prompt: 'A lighthouse at dawn, watercolour', model: 'seedream3.0', aspectRatio: '16:9', style: 'vintage' };
 
 // Time is the test's own (ManualClock): these are the real settings' orders of size.
 const INTERVAL = 15_000;
@@ -135,6 +137,15 @@ describe('JobManager', function () {
     return thrown;
   }
 
+  async function submitImageUncertain(window: Window): Promise<SubmissionUncertain> {
+    const thrown = await window.manager.submit(makeClient(server.baseUrl), server.baseUrl, { kind: 'image', request: IMAGE_REQUEST }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(thrown instanceof SubmissionUncertain, `threw ${String(thrown)}`);
+    return thrown;
+  }
+
   async function stateOf(id: string): Promise<string | undefined> {
     return (await store.get(id))?.state;
   }
@@ -150,6 +161,10 @@ describe('JobManager', function () {
 
   function listRequests(): number {
     return server.requests.filter((request) => request.method === 'GET' && request.path.includes('/v1/aistudio/videos')).length;
+  }
+
+  function imageListRequests(): number {
+    return server.requests.filter((request) => request.method === 'GET' && request.path.includes('/v1/aistudio/images')).length;
   }
 
   function pollers(jobId: string): (string | undefined)[] {
@@ -201,6 +216,10 @@ describe('JobManager', function () {
 
   function videoUrl(jobId: string): string {
     return `${server.origin}/media/${jobId}.mp4`;
+  }
+
+  function imageUrl(jobId: string): string {
+    return `${server.origin}/media/${jobId}.png`;
   }
 
   /** Polls a job on the server directly, as if it ran to its end unseen. */
@@ -415,6 +434,60 @@ describe('JobManager', function () {
         ],
       );
       assert.equal(listRequests(), 2);
+      assertIdle();
+    });
+
+    it("finds an image job in the account's images and completes it with its picture, without sending it again", async () => {
+      server.addFault({ method: 'POST', fault: { kind: 'createThenReset' } });
+      const window = openWindow();
+      const { record } = await submitImageUncertain(window);
+      assert.equal(record.state, 'maybeCreated');
+      assert.equal(record.kind, 'image');
+      assert.deepEqual(await store.get(record.id), record);
+      assert.equal(server.imageJobs().size, 1);
+      const [created] = server.imageJobs().values();
+
+      await runUntil('a first look in the images', () => imageListRequests() >= 1);
+      await settle();
+      assert.equal(window.finished.length, 0, 'not in the list while it is being made');
+      await finishOnServer(created.id);
+
+      await runUntil('the image to be found', () => window.finished.length > 0);
+      const [found] = window.finished;
+      assert.equal(found.id, record.id);
+      assert.equal(found.state, 'completed');
+      assert.equal(found.kind, 'image');
+      assert.deepEqual(found.video, { url: imageUrl(created.id), width: 1344, height: 768 });
+      assert.deepEqual(await store.get(found.id), JSON.parse(JSON.stringify(found)));
+      assert.equal(await store.hasPending(), false);
+      assert.equal(postRequests(server), 1, 'sent once');
+      assert.equal(imageListRequests(), 2);
+      assert.equal(listRequests(), 0, 'the videos are not searched for an image');
+      assertIdle();
+    });
+
+    it('is not matched to the image of an earlier image job with the same request, but to its own', async () => {
+      const window = openWindow();
+      const first = await window.manager.submit(makeClient(server.baseUrl), server.baseUrl, { kind: 'image', request: IMAGE_REQUEST });
+      await runUntil('the first image to finish', () => window.finished.length > 0);
+      server.addFault({ method: 'POST', fault: { kind: 'createThenReset' } });
+      const { record } = await submitImageUncertain(window);
+      const second = [...server.imageJobs().keys()].find((id) => id !== first.id);
+      assert.ok(second);
+
+      await runUntil('a first look in the images', () => imageListRequests() >= 1);
+      await settle();
+      assert.equal(window.finished.length, 1, "the first job's image, same request and seconds old, is not taken for the second");
+      await finishOnServer(second);
+      await runUntil('its own image to be found', () => window.finished.length > 1);
+      assert.deepEqual(
+        window.finished.map((job) => [job.id, job.state, job.video?.url]),
+        [
+          [first.id, 'completed', imageUrl(first.id)],
+          [record.id, 'completed', imageUrl(second)],
+        ],
+      );
+      assert.equal(postRequests(server), 2);
       assertIdle();
     });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { PictoryClient } from '../../src/pictory/client';
+import { ImageRequest, PictoryClient } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { makeClient, videoRequest } from './support';
@@ -150,5 +150,145 @@ describe('finding a video in the library', () => {
     const found = await client.findCreatedVideo(REQUEST, submittedAt);
     assert.equal(found?.url, `${server.origin}/media/${jobId}.mp4`);
     assert.equal(await client.findCreatedVideo({ ...REQUEST, prompt: 'A paper plane over a rainy street' }, submittedAt), undefined);
+  });
+});
+
+const IMAGE_REQUEST: ImageRequest = {
+  prompt: 'A paper boat on a puddle, watercolour',
+  model: 'seedream3.0',
+  aspectRatio: '16:9',
+  style: 'vintage',
+  referenceImageUrl: 'https://cdn.example/refs/boat sketch.png',
+};
+
+/** An image list item as Pictory lists it, `minutesAfter` the submission. */
+function imageItem(minutesAfter: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const { prompt, model, aspectRatio, style, referenceImageUrl } = IMAGE_REQUEST;
+  return {
+    id: `image-${minutesAfter}`,
+    url: `https://cdn.example/images/${minutesAfter}.png`,
+    prompt,
+    model,
+    aspectRatio,
+    style,
+    referenceImageUrl,
+    createdDate: new Date(SUBMITTED_AT + minutesAfter * MINUTE).toISOString(),
+    width: 1344,
+    height: 768,
+    ...overrides,
+  };
+}
+
+describe('finding an image in the library', () => {
+  let server: PictoryServer;
+  let client: PictoryClient;
+  const listRequests = () => server.requests.filter((r) => r.method === 'GET' && r.path.includes('/v1/aistudio/images')).map((r) => r.path);
+  const imageUrl = (minutesAfter: number) => `https://cdn.example/images/${minutesAfter}.png`;
+
+  /** Serves `items` as the image page reached with `pageKey` (the first page when undefined). */
+  function servePage(pageKey: string | undefined, items: unknown[], nextPageKey?: string): void {
+    const path = pageKey === undefined ? /\/v1\/aistudio\/images$/ : new RegExp(`images\\?nextPageKey=${pageKey}$`);
+    const body = JSON.stringify({ items, ...(nextPageKey && { nextPageKey }) });
+    server.addFault({ method: 'GET', path, fault: { kind: 'status', status: 200, body } });
+  }
+
+  before(async () => {
+    server = await startPictoryServer({ pollsUntilDone: 1 });
+    client = makeClient(server.baseUrl);
+  });
+  after(() => server.close());
+  beforeEach(() => server.reset());
+
+  it('finds the matching image on a later page, passing over images of other requests', async () => {
+    servePage(
+      undefined,
+      [
+        imageItem(9, { prompt: 'Another prompt' }),
+        imageItem(8, { model: 'flux-schnell' }),
+        imageItem(7, { aspectRatio: '1:1' }),
+        imageItem(6, { style: 'cartoon' }),
+      ],
+      'p2',
+    );
+    servePage('p2', [imageItem(5, { referenceImageUrl: 'https://cdn.example/refs/other.png' }), imageItem(4), imageItem(3)], 'p3');
+    const found = await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT);
+    assert.equal(found?.url, imageUrl(4));
+    assert.equal(found?.width, 1344);
+    assert.equal(found?.height, 768);
+    assert.deepEqual(listRequests(), ['/pictoryapis/v1/aistudio/images', '/pictoryapis/v1/aistudio/images?nextPageKey=p2']);
+    assert.equal(server.requests.filter((r) => r.path.includes('/v1/aistudio/videos')).length, 0, 'the videos are not searched');
+  });
+
+  it('matches a style or a reference image only with the same one, or none with none', async () => {
+    const plain: ImageRequest = { prompt: IMAGE_REQUEST.prompt, model: IMAGE_REQUEST.model, aspectRatio: IMAGE_REQUEST.aspectRatio };
+    servePage(undefined, [imageItem(3), imageItem(2, { style: undefined }), imageItem(1, { referenceImageUrl: undefined })]);
+    assert.equal(await client.findCreatedImage(plain, SUBMITTED_AT), undefined, 'an image with a style or a reference is not one asked for without');
+    servePage(undefined, [imageItem(2, { style: undefined }), imageItem(1, { style: undefined, referenceImageUrl: undefined })]);
+    assert.equal((await client.findCreatedImage(plain, SUBMITTED_AT))?.url, imageUrl(1));
+    servePage(undefined, [imageItem(2, { style: undefined }), imageItem(1, { referenceImageUrl: undefined })]);
+    assert.equal(await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT), undefined, 'an image without a style or a reference is not one asked for with them');
+  });
+
+  it('compares reference images in their normalised form', async () => {
+    servePage(undefined, [imageItem(1, { referenceImageUrl: 'https://CDN.example:443/refs/boat%20sketch.png' })]);
+    assert.equal((await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT))?.url, imageUrl(1));
+  });
+
+  it('skips images already found for other submissions, on any page', async () => {
+    const taken = new Set([imageUrl(5), imageUrl(4)]);
+    servePage(undefined, [imageItem(5), imageItem(4)], 'p2');
+    servePage('p2', [imageItem(3), imageItem(2)]);
+    assert.equal((await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT, undefined, taken))?.url, imageUrl(3));
+    assert.equal(listRequests().length, 2);
+    servePage(undefined, [imageItem(5), imageItem(4)]);
+    assert.equal(await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT, undefined, taken), undefined);
+  });
+
+  it('allows for two minutes of clock skew, and no more', async () => {
+    servePage(undefined, [imageItem(-1.5)]);
+    assert.equal((await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT))?.url, imageUrl(-1.5));
+    servePage(undefined, [imageItem(-2.5)]);
+    assert.equal(await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT), undefined);
+  });
+
+  it('never matches an image without a readable creation date', async () => {
+    servePage(undefined, [imageItem(2, { createdDate: undefined }), imageItem(1, { createdDate: 'yesterday' })]);
+    assert.equal(await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT), undefined);
+  });
+
+  it('stops at the first image older than the submission, and reads at most five pages', async () => {
+    servePage(undefined, [imageItem(3, { prompt: 'Someone else' }), imageItem(-10), imageItem(-20)], 'p2');
+    assert.equal(await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT), undefined);
+    assert.equal(listRequests().length, 1);
+    server.reset();
+    for (let page = 1; page <= 6; page++) {
+      servePage(page === 1 ? undefined : `p${page}`, [imageItem(60 - page, { prompt: 'Not it' })], `p${page + 1}`);
+    }
+    assert.equal(await client.findCreatedImage(IMAGE_REQUEST, SUBMITTED_AT), undefined);
+    assert.equal(listRequests().length, 5);
+  });
+
+  it("finds the image whose answer was lost on the way back, and not another prompt's", async () => {
+    const submittedAt = Date.now();
+    const request: ImageRequest = { ...IMAGE_REQUEST, referenceImageUrl: `${server.origin}/media/image.png` };
+    server.addFault({ method: 'POST', fault: { kind: 'createThenReset' } });
+    const error = await client.createImage(request).then(
+      () => assert.fail('the answer was dropped'),
+      (rejected: unknown) => rejected,
+    );
+    assert.ok(error instanceof PictoryApiError);
+    assert.equal(error.kind, 'network');
+    assert.equal(error.details.maybeCreated, true);
+    assert.equal(server.imageJobs().size, 1);
+    const [jobId] = server.imageJobs().keys();
+    assert.equal(await client.findCreatedImage(request, submittedAt), undefined, 'not listed while it is being made');
+    await client.getJob(jobId);
+    await client.getJob(jobId);
+    const found = await client.findCreatedImage(request, submittedAt);
+    assert.equal(found?.url, `${server.origin}/media/${jobId}.png`);
+    assert.equal(found?.width, 1344);
+    assert.equal(found?.height, 768);
+    assert.equal(await client.findCreatedImage({ ...request, prompt: 'A paper plane over a puddle' }, submittedAt), undefined);
+    assert.equal(await client.findCreatedImage({ ...request, style: undefined }, submittedAt), undefined);
   });
 });
