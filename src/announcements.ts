@@ -65,7 +65,7 @@ export function announceUnrecorded(record: JobRecord, reason: string): void {
   if (!hasJobId(record)) {
     void showWarning(
       vscode.l10n.t(
-        'The job for "{0}" could not be saved on disk ({1}). It is followed in this window, and saving is retried; if this window closes, check your videos at https://app.pictory.ai.',
+        'The job for "{0}" could not be saved on disk ({1}). It is followed in this window, and saving is retried; if this window closes, check your videos and images at https://app.pictory.ai.',
         prompt,
         reason,
       ),

@@ -78,7 +78,7 @@ function apiSays(details: ApiErrorDetails, t: Translate): string {
 
 function mayExist(details: ApiErrorDetails, t: Translate): string {
   return details.maybeCreated
-    ? t(' The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.')
+    ? t(' The job may have been created anyway: check your videos and images at https://app.pictory.ai before trying again.')
     : '';
 }
 
@@ -128,13 +128,13 @@ export function describeError(error: PictoryApiError, t: Translate): string {
       return t('Pictory reported a failure.') + apiSays(details, t);
     case 'timeout':
       return details.maybeCreated
-        ? t('Pictory did not answer in time. The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.')
+        ? t('Pictory did not answer in time. The job may have been created anyway: check your videos and images at https://app.pictory.ai before trying again.')
         : details.cause
           ? t('Could not reach Pictory in time ({0}). Check the network and the "pictory.apiBaseUrl" setting.', details.cause)
           : t('Pictory did not answer in time.');
     case 'network':
       return details.maybeCreated
-        ? t('The connection to Pictory was lost ({0}). The job may have been created anyway: check your videos at https://app.pictory.ai before trying again.', details.cause ?? '')
+        ? t('The connection to Pictory was lost ({0}). The job may have been created anyway: check your videos and images at https://app.pictory.ai before trying again.', details.cause ?? '')
         : t('Could not reach Pictory ({0}). Check the network and the "pictory.apiBaseUrl" setting.', details.cause ?? '');
     case 'cancelled':
       return t('Cancelled.');
