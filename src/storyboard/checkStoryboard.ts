@@ -1,0 +1,67 @@
+import { checkSources, estimateCredits, findModel, VIDEO_MODELS } from '../pictory/catalog';
+import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS } from '../pictory/prompts';
+import { Scene, Storyboard, StoryboardProblem } from './storyboard';
+
+/** What a scene asks for once the front matter's defaults and its own overrides are applied. */
+export interface SceneChoice {
+  readonly model?: string;
+  readonly aspectRatio?: string;
+  readonly duration?: string;
+  /** An image the scene starts from, given in the scene itself. */
+  readonly start?: string;
+}
+
+export function sceneChoice(board: Storyboard, scene: Scene): SceneChoice {
+  return {
+    model: scene.overrides.model ?? board.defaults.model,
+    aspectRatio: board.defaults.aspectRatio,
+    duration: scene.overrides.duration ?? board.defaults.duration,
+    start: scene.overrides.start,
+  };
+}
+
+/** The scene's estimated credits, when its model and duration are valid. */
+export function sceneCredits(board: Storyboard, scene: Scene): number | undefined {
+  const { model, duration } = sceneChoice(board, scene);
+  const known = model ? findModel(model) : undefined;
+  return known && duration && known.durations.includes(duration) ? estimateCredits(known, duration) : undefined;
+}
+
+function sceneProblems(board: Storyboard, scene: Scene, apiBaseUrl: string | undefined): StoryboardProblem[] {
+  const problems: StoryboardProblem[] = [];
+  const at = (message: string, range = scene.promptRange) => problems.push({ range, message });
+  const settings = scene.overridesLine === undefined ? scene.range : { start: scene.overridesLine, end: scene.overridesLine };
+  const prompt = checkPrompt(scene.prompt);
+  if (prompt?.kind === 'tooShort') at(`The prompt is too short: ${prompt.length} characters, at least ${PROMPT_MIN_CHARACTERS} are needed.`);
+  if (prompt?.kind === 'tooLong') at(`The prompt is too long: ${prompt.length} characters, at most ${PROMPT_MAX_CHARACTERS} are allowed.`);
+  const choice = sceneChoice(board, scene);
+  const model = choice.model ? findModel(choice.model) : undefined;
+  if (!choice.model) at('No model: set "model" in the front matter, or in this scene.', settings);
+  else if (!model) at(`Unknown model "${choice.model}": use ${VIDEO_MODELS.map((known) => known.id).join(', ')}.`, settings);
+  if (model && choice.aspectRatio && !model.aspectRatios.includes(choice.aspectRatio)) {
+    at(`${model.id} does not make ${choice.aspectRatio} videos, the film's aspect ratio (it makes ${model.aspectRatios.join(', ')}).`, settings);
+  }
+  if (!choice.duration) at('No duration: set "duration" in the front matter, or in this scene.', settings);
+  else if (model && !model.durations.includes(choice.duration)) {
+    at(`${model.id} does not make ${choice.duration} videos (it makes ${model.durations.join(', ')}).`, settings);
+  }
+  if (choice.start !== undefined) {
+    if (board.defaults.continuity === 'lastFrame' && scene.index > 0) {
+      at('This scene has two start inputs: with "continuity: lastFrame" it starts from the last frame of the scene before. Remove "start", or set "continuity: none".', settings);
+    } else if (checkSources({ firstFrameImageUrl: choice.start }, apiBaseUrl)) {
+      at(`"start" must be the https address of an image, not "${choice.start}".`, settings);
+    }
+  }
+  return problems;
+}
+
+/** Everything Pictory would refuse, found before any credit is spent, with where it is. */
+export function checkStoryboard(board: Storyboard, apiBaseUrl?: string): StoryboardProblem[] {
+  const problems = [...board.problems];
+  if (!board.defaults.aspectRatio) {
+    problems.push({ range: board.frontMatter, message: 'A film has one aspect ratio: set "aspectRatio" in the front matter (for example "16:9").' });
+  }
+  if (board.scenes.length === 0) problems.push({ range: board.frontMatter, message: 'No scenes yet: start each scene with a heading, and write its prompt below it.' });
+  for (const scene of board.scenes) problems.push(...sceneProblems(board, scene, apiBaseUrl));
+  return problems;
+}
