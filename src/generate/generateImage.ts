@@ -1,14 +1,12 @@
 import * as vscode from 'vscode';
 import { PictoryApp } from '../app';
 import { readSettings } from '../config';
-import { askModal, showError } from '../notify';
-import { findImageModel, ImageChoice, roundCredits } from '../pictory/catalog';
+import { showError } from '../notify';
+import { findImageModel, roundCredits } from '../pictory/catalog';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { endpointProblem } from '../pictory/http';
-import { formatNumber, shortfall } from '../studio/credits';
-import { askPrompt, collectPrompts, promptProblemMessage } from './generateVideo';
+import { askPrompt, collectPrompts, confirmBatch, confirmCreditsLeft, promptProblemMessage } from './generateVideo';
 import { describeImageChoice, pickImageChoice } from './imagePicker';
-import { confirmDescribed } from './picker';
 import { submitAll, withoutPromptsInFlight } from './submission';
 
 /** An image made from another one (`referenceImageUrl`), with a new prompt asked. */
@@ -17,30 +15,6 @@ export interface ImageStart {
   readonly referenceImageUrl: string;
   /** The prompt to start the input box with (the reference image's own). */
   readonly prompt?: string;
-}
-
-/** Several prompts are confirmed once, with what they cost in all. */
-async function confirmImages(count: number, choice: ImageChoice): Promise<boolean> {
-  if (count < 2) return true;
-  const generate = vscode.l10n.t('Generate {0} Images', count);
-  const answer = await askModal(
-    vscode.l10n.t('Generate {0} images, one for each selection?', count),
-    vscode.l10n.t('Estimated cost: {0}.', describeImageChoice(choice, count)),
-    generate,
-  );
-  return answer === generate;
-}
-
-/** When the credits left (as last read) do not cover the estimate, says so with the numbers and asks. */
-function confirmCreditsLeft(app: PictoryApp, choice: ImageChoice, count: number): Promise<boolean> {
-  const estimate = roundCredits((findImageModel(choice.model)?.creditsPerImage ?? 0) * count);
-  const left = shortfall(app.credits.latest, estimate);
-  if (left === undefined) return Promise.resolve(true);
-  return confirmDescribed(
-    describeImageChoice(choice, count),
-    vscode.l10n.t('This costs about {0} credits, but only {1} are left. Press Enter to send anyway, Escape to cancel.', formatNumber(estimate), formatNumber(left)),
-    vscode.l10n.t('Not Enough Credits Left'),
-  );
 }
 
 /** The whole "Pictory: Generate Image" flow: prompts, picks (each with its cost), key, submission. */
@@ -57,8 +31,12 @@ export async function generateImage(app: PictoryApp, start?: ImageStart): Promis
   let prompts = withoutPromptsInFlight(app, collected);
   if (prompts.length === 0) return;
   const choice = await pickImageChoice(prompts.length, { requireReference: !!start });
-  if (!choice || !(await confirmImages(prompts.length, choice))) return;
-  if (!(await confirmCreditsLeft(app, choice, prompts.length))) return;
+  if (!choice) return;
+  const count = prompts.length;
+  const description = describeImageChoice(choice, count);
+  if (count > 1 && !(await confirmBatch(vscode.l10n.t('Generate {0} images, one for each selection?', count), description, vscode.l10n.t('Generate {0} Images', count)))) return;
+  const estimate = roundCredits((findImageModel(choice.model)?.creditsPerImage ?? 0) * count);
+  if (!(await confirmCreditsLeft(app, estimate, description))) return;
   const settings = readSettings();
   const endpointIssue = endpointProblem(settings.apiBaseUrl);
   if (endpointIssue) {

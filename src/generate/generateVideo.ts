@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import { PictoryApp } from '../app';
 import { readSettings } from '../config';
 import { askModal, showError } from '../notify';
-import { checkChoice, ChoiceProblem, estimateCredits, findModel, roundCredits, VideoChoice } from '../pictory/catalog';
+import { checkChoice, ChoiceProblem, estimateCredits, findModel, roundCredits } from '../pictory/catalog';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { endpointProblem } from '../pictory/http';
 import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS, promptsFromSelections } from '../pictory/prompts';
 import { formatNumber, shortfall } from '../studio/credits';
-import { confirmPresetChoice, confirmRequest, describeChoice, PickedChoice, pickVideoChoice } from './picker';
+import { confirmDescribed, confirmPresetChoice, describeChoice, PickedChoice, pickVideoChoice } from './picker';
 import { submitAll, withoutPromptsInFlight } from './submission';
 
 /** A generation that starts from an earlier clip rather than from the editor's selection. */
@@ -73,25 +73,21 @@ function showSettingProblem(message: string): void {
   });
 }
 
-async function confirmBatch(count: number, choice: VideoChoice): Promise<boolean> {
-  const generate = vscode.l10n.t('Generate {0} Videos', count);
-  const answer = await askModal(
-    vscode.l10n.t('Generate {0} videos, one for each selection?', count),
-    vscode.l10n.t('Estimated cost: {0}.', describeChoice(choice, count)),
-    generate,
-  );
+/** Several prompts are confirmed once, with what they cost in all ("Generate 3 videos, one for each selection?"). */
+export async function confirmBatch(question: string, estimate: string, generate: string): Promise<boolean> {
+  const answer = await askModal(question, vscode.l10n.t('Estimated cost: {0}.', estimate), generate);
   return answer === generate;
 }
 
-/** When the credits left (as last read) do not cover the estimate, says so with the numbers and asks. */
-function confirmCreditsLeft(app: PictoryApp, choice: VideoChoice, count: number): Promise<boolean> {
-  const model = findModel(choice.model);
-  const estimate = model ? roundCredits(estimateCredits(model, choice.duration) * count) : 0;
+/**
+ * When the credits left (as last read) do not cover `estimate`, says so with the numbers and
+ * asks, showing the request as `description`.
+ */
+export function confirmCreditsLeft(app: PictoryApp, estimate: number, description: string): Promise<boolean> {
   const left = shortfall(app.credits.latest, estimate);
   if (left === undefined) return Promise.resolve(true);
-  return confirmRequest(
-    choice,
-    count,
+  return confirmDescribed(
+    description,
     vscode.l10n.t('This costs about {0} credits, but only {1} are left. Press Enter to send anyway, Escape to cancel.', formatNumber(estimate), formatNumber(left)),
     vscode.l10n.t('Not Enough Credits Left'),
   );
@@ -99,7 +95,9 @@ function confirmCreditsLeft(app: PictoryApp, choice: VideoChoice, count: number)
 
 /** Whether the user has seen, and accepted, what will be sent and what it costs. */
 function confirmCost(picked: PickedChoice, count: number, confirmPreset: boolean): Promise<boolean> {
-  if (count > 1) return confirmBatch(count, picked.choice);
+  if (count > 1) {
+    return confirmBatch(vscode.l10n.t('Generate {0} videos, one for each selection?', count), describeChoice(picked.choice, count), vscode.l10n.t('Generate {0} Videos', count));
+  }
   if (picked.allPreset && confirmPreset) return confirmPresetChoice(picked.choice, count);
   return Promise.resolve(true);
 }
@@ -123,7 +121,9 @@ export async function generateVideo(app: PictoryApp, start?: GenerationStart): P
   if (prompts.length === 0) return;
   const picked = await pickVideoChoice(defaults, prompts.length);
   if (!picked || !(await confirmCost(picked, prompts.length, settings.confirmBeforeGenerating))) return;
-  if (!(await confirmCreditsLeft(app, picked.choice, prompts.length))) return;
+  const model = findModel(picked.choice.model);
+  const estimate = model ? roundCredits(estimateCredits(model, picked.choice.duration) * prompts.length) : 0;
+  if (!(await confirmCreditsLeft(app, estimate, describeChoice(picked.choice, prompts.length)))) return;
   const endpointIssue = endpointProblem(settings.apiBaseUrl);
   if (endpointIssue) {
     void showError(describeError(new PictoryApiError('insecureEndpoint', { cause: endpointIssue }), vscode.l10n.t));

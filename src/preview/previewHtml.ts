@@ -84,31 +84,19 @@ ${data.kind === 'image' ? imageBody() : videoBody()}
 </html>`;
 }
 
-/** An image: the picture, and what can be made from it. */
-function imageBody(): string {
-  return `<main id="app" data-playback="loading" data-kind="image">
+/** The page's frame: the media (a video or an image) beside or above its actions and details. */
+function body(kind: 'video' | 'image', media: string, actions: string): string {
+  return `<main id="app" data-playback="loading" data-kind="${kind}">
   <div class="stage">
     <div class="player">
-      <img id="image" alt="">
+      ${media}
       <div id="playback-error" class="notice error" role="alert" hidden></div>
     </div>
     <p id="audio-note" class="notice" role="status" hidden></p>
   </div>
   <div class="side">
     <div class="actions">
-      ${button('animate', 'play', 'primary')}
-      <div class="group" role="group" aria-labelledby="generation-group">
-        <h3 id="generation-group" data-label="generationGroup"></h3>
-        ${button('regenerate', 'refresh', 'secondary')}
-        ${button('useAsReference', 'references', 'secondary')}
-      </div>
-      <div class="group" role="group" aria-labelledby="clip-group">
-        <h3 id="clip-group" data-label="imageGroup"></h3>
-        ${button('openInBrowser', 'link-external', 'secondary')}
-        ${button('copyUrl', 'copy', 'secondary')}
-        ${button('download', 'cloud-download', 'secondary')}
-        ${button('insertImage', 'file-media', 'secondary')}
-      </div>
+      ${actions}
     </div>
     <section class="details">
       <h2 id="prompt-label" data-label="prompt"></h2>
@@ -119,38 +107,39 @@ function imageBody(): string {
 </main>`;
 }
 
+/** A group of buttons under a heading. */
+function group(id: string, label: string, buttons: string[]): string {
+  return `<div class="group" role="group" aria-labelledby="${id}"><h3 id="${id}" data-label="${label}"></h3>${buttons.join('')}</div>`;
+}
+
+/** An image: the picture, and what can be made from it. */
+function imageBody(): string {
+  return body('image', '<img id="image" alt="">', [
+    button('animate', 'play', 'primary'),
+    group('generation-group', 'generationGroup', [button('regenerate', 'refresh', 'secondary'), button('useAsReference', 'references', 'secondary')]),
+    group('clip-group', 'imageGroup', [
+      button('openInBrowser', 'link-external', 'secondary'),
+      button('copyUrl', 'copy', 'secondary'),
+      button('download', 'cloud-download', 'secondary'),
+      button('insertImage', 'file-media', 'secondary'),
+    ]),
+  ].join('\n'));
+}
+
 function videoBody(): string {
-  return `<main id="app" data-playback="loading">
-  <div class="stage">
-    <div class="player">
-      <video id="video" controls playsinline preload="metadata"></video>
-      <div id="playback-error" class="notice error" role="alert" hidden></div>
-    </div>
-    <p id="audio-note" class="notice" role="status" hidden></p>
-  </div>
-  <div class="side">
-    <div class="actions">
-      ${button('continueFromLastFrame', 'debug-continue', 'primary')}
-      <div class="group" role="group" aria-labelledby="generation-group">
-        <h3 id="generation-group" data-label="generationGroup"></h3>
-        ${button('regenerate', 'refresh', 'secondary')}
-        ${button('editPromptAndGenerate', 'edit', 'secondary')}
-        ${button('extendVideo', 'unfold', 'secondary')}
-      </div>
-      <div class="group" role="group" aria-labelledby="clip-group">
-        <h3 id="clip-group" data-label="clipGroup"></h3>
-        ${button('openInBrowser', 'link-external', 'secondary')}
-        ${button('copyUrl', 'copy', 'secondary')}
-        ${button('download', 'cloud-download', 'secondary')}
-        ${button('insertLink', 'link', 'secondary')}
-        ${button('saveToWorkspace', 'save', 'secondary')}
-      </div>
-    </div>
-    <section class="details">
-      <h2 id="prompt-label" data-label="prompt"></h2>
-      <p id="prompt"></p>
-      <dl id="facts"></dl>
-    </section>
-  </div>
-</main>`;
+  return body('video', '<video id="video" controls playsinline preload="metadata"></video>', [
+    button('continueFromLastFrame', 'debug-continue', 'primary'),
+    group('generation-group', 'generationGroup', [
+      button('regenerate', 'refresh', 'secondary'),
+      button('editPromptAndGenerate', 'edit', 'secondary'),
+      button('extendVideo', 'unfold', 'secondary'),
+    ]),
+    group('clip-group', 'clipGroup', [
+      button('openInBrowser', 'link-external', 'secondary'),
+      button('copyUrl', 'copy', 'secondary'),
+      button('download', 'cloud-download', 'secondary'),
+      button('insertLink', 'link', 'secondary'),
+      button('saveToWorkspace', 'save', 'secondary'),
+    ]),
+  ].join('\n'));
 }
