@@ -188,9 +188,10 @@ describe('Pictory in VS Code, as a user drives it', function () {
     const activeGroupTab = browser.page.locator('.editor-group-container.active .tab.active');
     assert.match((await activeGroupTab.textContent()) ?? '', /prompts\.md/, 'the editor keeps the focus');
 
-    const frame = await workbench.webviewFrame('video#video');
-    const prompt = await frame.locator('#prompt').textContent();
-    assert.equal(prompt, LANTERN_PROMPT);
+    // The page's markup comes first, its content a moment later by message.
+    const frame = await workbench.webviewFrameShowing('#prompt', LANTERN_PROMPT);
+    assert.equal(await frame.locator('#prompt').textContent(), LANTERN_PROMPT);
+    await frame.locator('video#video').waitFor();
     assert.match((await frame.locator('#facts').textContent()) ?? '', /16:9.*5s.*1280 × 720/);
     const playback = await frame.evaluate<{ readyState: number; advanced: boolean }>(PLAY_FOR_A_SECOND);
     assert.ok(playback.readyState >= 2, `readyState ${playback.readyState}`);
