@@ -415,7 +415,7 @@ describe('The Pictory side bar, as a user works with it', function () {
     assert.deepEqual(videoPost?.body, { prompt: IMAGE_PROMPT, model: 'pixverse5.5', aspectRatio: '16:9', duration: '5s', firstFrameImageUrl: data.url });
     // The clip's preview (the image's has no video element).
     const clip = await workbench.webviewFrame('video#video');
-    assert.equal(await clip.textContent('#prompt'), IMAGE_PROMPT);
+    await clip.locator('#prompt', { hasText: IMAGE_PROMPT }).waitFor({ timeout: 20_000 });
     await clip.waitForSelector('#app[data-playback="loaded"], #app[data-playback="playing"]', { timeout: 20_000 });
     await workbench.runCommand('Notifications: Clear All Notifications');
     await workbench.settled();
