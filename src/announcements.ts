@@ -3,7 +3,7 @@ import { showError, showInfo, showWarning } from './notify';
 import { PictoryApp } from './app';
 import { readSettings } from './config';
 import { submit } from './generate/submission';
-import { hasJobId, isImageJob, JobRecord, jobRequestOf } from './jobs/jobRecord';
+import { hasJobId, isFilmJob, isImageJob, JobRecord, jobRequestOf } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 
 /** Tells the user how a job ended: once, in the one window that followed it to the end. */
@@ -39,7 +39,9 @@ export function announce(app: PictoryApp, record: JobRecord): void {
     case 'unconfirmed':
       return offer(
         showWarning(
-          isImageJob(record)
+          isFilmJob(record)
+            ? vscode.l10n.t('Pictory\'s answer to the render of "{0}" was lost, and a render cannot be looked up. Check https://app.pictory.ai before rendering it again.', prompt)
+            : isImageJob(record)
             ? vscode.l10n.t(
                 'Pictory\'s answer to "{0}" was lost, and no such image appeared in your Pictory images within {1} minutes. Check https://app.pictory.ai before sending it again.',
                 prompt,
@@ -100,7 +102,11 @@ function minutesAllowed(record: JobRecord): number {
 }
 
 function announceCompleted(app: PictoryApp, record: JobRecord, prompt: string): void {
-  const message = isImageJob(record) ? vscode.l10n.t('Image ready: "{0}"', prompt) : vscode.l10n.t('Video ready: "{0}"', prompt);
+  const message = isImageJob(record)
+    ? vscode.l10n.t('Image ready: "{0}"', prompt)
+    : isFilmJob(record)
+      ? vscode.l10n.t('Film ready: "{0}"', prompt)
+      : vscode.l10n.t('Video ready: "{0}"', prompt);
   // The panel opens beside the editor without taking the keyboard from the user.
   if (readSettings().openPreviewOnCompletion || app.previews.isOpen(record.id)) {
     app.previews.show(record, { preserveFocus: true });

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { askModal, showInfo } from './notify';
 import { JobManager } from './jobs/jobManager';
-import { describeRequest, JobRecord } from './jobs/jobRecord';
+import { describeRequest, isFilmJob, JobRecord } from './jobs/jobRecord';
 import { shortenPrompt } from './pictory/prompts';
 import { Quota } from './pictory/responses';
 import { describeQuota } from './studio/credits';
@@ -19,6 +19,7 @@ export function formatElapsed(ms: number): string {
 
 function jobStatusWord(job: JobRecord): string {
   if (job.state === 'maybeCreated') return stateWords(job.state);
+  if (job.progress !== undefined) return vscode.l10n.t('rendering {0}%', Math.round(job.progress));
   return job.apiStatus ?? vscode.l10n.t('submitted');
 }
 
@@ -77,10 +78,13 @@ export class JobStatusBar implements vscode.Disposable {
   private render(item: vscode.StatusBarItem, running: JobRecord[]): void {
     if (running.length === 0) return this.update();
     const elapsed = formatElapsed(Date.now() - running[0].submittedAt);
+    const [only] = running;
     item.text =
-      running.length === 1
-        ? vscode.l10n.t('$(sync~spin) Pictory: generating {0}', elapsed)
-        : vscode.l10n.t('$(sync~spin) Pictory: {0} videos {1}', running.length, elapsed);
+      running.length > 1
+        ? vscode.l10n.t('$(sync~spin) Pictory: {0} videos {1}', running.length, elapsed)
+        : isFilmJob(only)
+          ? vscode.l10n.t('$(sync~spin) Pictory: rendering film {0}', only.progress === undefined ? elapsed : `${Math.round(only.progress)}%`)
+          : vscode.l10n.t('$(sync~spin) Pictory: generating {0}', elapsed);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.isTrusted = false;
     tooltip.appendText(vscode.l10n.t('Pictory jobs (click to manage)') + '\n\n');

@@ -3,7 +3,7 @@ import { PictoryApp } from '../app';
 import { readSettings } from '../config';
 import { SubmissionUncertain } from '../jobs/jobManager';
 import { showError, showInfo, showWarning } from '../notify';
-import { JobRequest } from '../jobs/jobRecord';
+import { JobRecord, JobRequest } from '../jobs/jobRecord';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { shortenPrompt } from '../pictory/prompts';
 
@@ -58,10 +58,10 @@ export function withoutPromptsInFlight(app: PictoryApp, prompts: readonly string
 }
 
 /** Sends one request again (Retry) to the configured endpoint, never to one a stored job remembers. */
-export async function submit(app: PictoryApp, job: JobRequest): Promise<void> {
-  if (withoutPromptsInFlight(app, [job.request.prompt]).length === 0) return;
+export async function submit(app: PictoryApp, job: JobRequest): Promise<JobRecord | undefined> {
+  if (withoutPromptsInFlight(app, [job.request.prompt]).length === 0) return undefined;
   const key = await app.keys.getOrAsk();
-  if (key) await submitAll(app, readSettings().apiBaseUrl, key, [job]);
+  return key ? (await submitAll(app, readSettings().apiBaseUrl, key, [job]))[0] : undefined;
 }
 
 /**
@@ -70,29 +70,32 @@ export async function submit(app: PictoryApp, job: JobRequest): Promise<void> {
  * fixes it (new key, Retry) the rest goes on from where it stopped. Other failures are
  * reported without holding up the rest.
  */
-export async function submitAll(app: PictoryApp, endpoint: string, key: string, requests: readonly JobRequest[]): Promise<void> {
+export async function submitAll(app: PictoryApp, endpoint: string, key: string, requests: readonly JobRequest[]): Promise<JobRecord[]> {
   let queue = requests;
   let currentKey: string | undefined = key;
+  const followed: JobRecord[] = [];
   while (queue.length > 0 && currentKey) {
     const prompts = queue.map((job) => job.request.prompt);
     app.submissions.add(prompts);
     let blocked: Blocked | undefined;
     try {
-      blocked = await sendWithProgress(app, endpoint, currentKey, queue);
+      blocked = await sendWithProgress(app, endpoint, currentKey, queue, followed);
     } finally {
       // Not held while the user is asked: a question left unanswered must not block the prompts.
       app.submissions.delete(prompts);
     }
-    if (!blocked) return;
+    if (!blocked) break;
     queue = queue.slice(blocked.index);
     currentKey = await askToUnblock(app, blocked.error, currentKey, queue.length);
-    if (!currentKey) return;
+    if (!currentKey) break;
     const stillFree = new Set(withoutPromptsInFlight(app, queue.map((job) => job.request.prompt)));
     queue = queue.filter((job) => stillFree.has(job.request.prompt));
   }
+  return followed;
 }
 
-function sendWithProgress(app: PictoryApp, endpoint: string, key: string, queue: readonly JobRequest[]): Thenable<Blocked | undefined> {
+/** Sends the queue in order; `followed` receives the record of every job now followed (accepted, or looked for). */
+function sendWithProgress(app: PictoryApp, endpoint: string, key: string, queue: readonly JobRequest[], followed: JobRecord[]): Thenable<Blocked | undefined> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pictory') }, async (progress) => {
     const client = app.createClient(endpoint, key);
     for (const [index, job] of queue.entries()) {
@@ -100,9 +103,11 @@ function sendWithProgress(app: PictoryApp, endpoint: string, key: string, queue:
       progress.report({ message: vscode.l10n.t('Submitting "{0}"…{1}', shortenPrompt(job.request.prompt), counter) });
       try {
         const record = await app.jobs.submit(client, endpoint, job);
+        followed.push(record);
         vscode.window.setStatusBarMessage(vscode.l10n.t('Pictory accepted "{0}" (job {1})', shortenPrompt(job.request.prompt), record.id), 5000);
       } catch (error) {
         if (blocksTheRest(error)) return { index, error };
+        if (error instanceof SubmissionUncertain) followed.push(error.record);
         reportFailure(app, job, error);
       }
     }

@@ -3,7 +3,7 @@ import { PictoryClient, sleep as realSleep } from '../pictory/client';
 import { PictoryApiError } from '../pictory/errors';
 import { PollOutcome, pollJob } from '../pictory/poller';
 import { JobStatus, LibraryImage, VideoResult } from '../pictory/responses';
-import { hasJobId, isFollowed, isImageJob, JobRecord, JobRequest, LOCAL_ID_PREFIX, requestedDuration, RESUMABLE_STATES } from './jobRecord';
+import { hasJobId, isFilmJob, isFollowed, isImageJob, JobRecord, JobRequest, LOCAL_ID_PREFIX, requestedDuration, RESUMABLE_STATES } from './jobRecord';
 import { JobStore, messageOf, Watch } from './jobStore';
 
 /** The longest wait between two checks of an image job. */
@@ -141,7 +141,7 @@ export class JobManager {
     this.placeholders.set(id, placeholder);
     let jobId: string;
     try {
-      jobId = job.kind === 'image' ? await client.createImage(job.request) : await client.createVideo(job.request);
+      jobId = await sendJob(client, job);
     } catch (error) {
       if (error instanceof PictoryApiError && error.details.maybeCreated) throw await this.lookForLostJob(placeholder, error);
       await this.dropPlaceholder(placeholder.id);
@@ -376,12 +376,14 @@ export class JobManager {
     const client = await clientOf();
     if (record.state === 'maybeCreated') return this.lookForLostResult(record, client, signal);
     const status = await client.getJob(id, signal);
-    if (status.state === 'running') await this.noteRunning(id, status.apiStatus);
+    if (status.state === 'running') await this.noteRunning(id, status.apiStatus, status.progress);
     return status;
   }
 
   /** One look in the account's videos (or, for an image job, images) for a job whose id never came back. */
   private async lookForLostResult(record: JobRecord, client: PictoryClient, signal?: AbortSignal): Promise<JobStatus> {
+    // Renders are listed nowhere: a render whose id never came back cannot be found.
+    if (isFilmJob(record)) throw new PictoryApiError('notFound');
     const taken = await this.resultsOfOtherJobs(record);
     if (!taken) return { state: 'running', apiStatus: 'job records could not be read' };
     if (isImageJob(record)) {
@@ -408,12 +410,14 @@ export class JobManager {
     }
   }
 
-  private async noteRunning(id: string, apiStatus: string): Promise<void> {
+  private async noteRunning(id: string, apiStatus: string, progress: number | undefined): Promise<void> {
     const record = this.tracked.get(id);
-    if (!record || record.apiStatus === apiStatus) return;
-    const updated = { ...record, apiStatus, updatedAt: this.now() };
-    if (apiStatus !== 'in-progress') this.options.log(`Job ${id}: undocumented status "${apiStatus}", still waiting`);
-    else this.options.log(`Job ${id}: ${apiStatus}`);
+    if (!record || (record.apiStatus === apiStatus && record.progress === progress)) return;
+    const updated: JobRecord = { ...record, apiStatus, updatedAt: this.now(), ...(progress !== undefined && { progress }) };
+    if (record.apiStatus !== apiStatus) {
+      if (apiStatus !== 'in-progress') this.options.log(`Job ${id}: undocumented status "${apiStatus}", still waiting`);
+      else this.options.log(`Job ${id}: ${apiStatus}`);
+    }
     this.tracked.set(id, updated);
     await this.record(updated);
     this.emit(this.changeListeners, updated);
@@ -602,6 +606,18 @@ function videoOf(found: VideoResult): VideoResult {
   const { url, duration, width, height, thumbnailImageUrl, previewImageUrl, lastFrameImageUrl, aiCreditsUsed } = found;
   const fields = { duration, width, height, thumbnailImageUrl, previewImageUrl, lastFrameImageUrl, aiCreditsUsed };
   return { url, ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) };
+}
+
+/** Sends the POST that starts `job`, by its kind; resolves with Pictory's job id. */
+function sendJob(client: PictoryClient, job: JobRequest): Promise<string> {
+  switch (job.kind) {
+    case 'image':
+      return client.createImage(job.request);
+    case 'film':
+      return client.renderStoryboard(job.request.render);
+    case 'video':
+      return client.createVideo(job.request);
+  }
 }
 
 /** The result of an image job found in the image list: its `url`, and its size when listed. */

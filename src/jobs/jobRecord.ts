@@ -1,4 +1,5 @@
 import { ImageRequest, VideoRequest } from '../pictory/client';
+import { isRenderRequest, RenderRequest } from '../pictory/render';
 import { VideoResult } from '../pictory/responses';
 
 export type JobState =
@@ -58,6 +59,32 @@ interface JobFields {
   /** The finished result: a video, or for an image job its `url`, size and credits. */
   readonly video?: VideoResult;
   readonly error?: { readonly code: string; readonly message: string };
+  /** A render's progress (0 to 100) while it runs, when Pictory reports one. */
+  readonly progress?: number;
+  /** The storyboard scene (or film) the job was made for. */
+  readonly origin?: JobOrigin;
+}
+
+/** A storyboard file (its URI) and the scene in it; no scene: the film rendered from it. */
+export interface JobOrigin {
+  readonly storyboard: string;
+  readonly scene?: number;
+}
+
+/** What a film record shows where a clip shows its model. */
+export const FILM_MODEL = 'storyboard render';
+
+/**
+ * A film joined by Pictory's storyboard render. `render` is what is sent; the rest is what the
+ * studio shows of it, where a clip shows its prompt, model, ratio and duration.
+ */
+export interface FilmRequest {
+  /** The film's name. */
+  readonly prompt: string;
+  readonly model: typeof FILM_MODEL;
+  readonly aspectRatio: string;
+  readonly duration: string;
+  readonly render: RenderRequest;
 }
 
 /** A video job (records written before images existed have no `kind`). */
@@ -71,18 +98,39 @@ export interface ImageJobRecord extends JobFields {
   readonly request: ImageRequest;
 }
 
-export type JobRecord = VideoJobRecord | ImageJobRecord;
+export interface FilmJobRecord extends JobFields {
+  readonly kind: 'film';
+  readonly request: FilmRequest;
+}
 
-/** What a job was asked to make, with its kind. */
-export type JobRequest = { readonly kind: 'video'; readonly request: VideoRequest } | { readonly kind: 'image'; readonly request: ImageRequest };
+export type JobRecord = VideoJobRecord | ImageJobRecord | FilmJobRecord;
+
+/** What a job was asked to make, with its kind (and the storyboard scene it is for). */
+export type JobRequest = (
+  | { readonly kind: 'video'; readonly request: VideoRequest }
+  | { readonly kind: 'image'; readonly request: ImageRequest }
+  | { readonly kind: 'film'; readonly request: FilmRequest }
+) & { readonly origin?: JobOrigin };
 
 export function isImageJob(record: JobRecord): record is ImageJobRecord {
   return record.kind === 'image';
 }
 
+export function isFilmJob(record: JobRecord): record is FilmJobRecord {
+  return record.kind === 'film';
+}
+
+/** A generated video clip (not an image, not a rendered film). */
+export function isVideoJob(record: JobRecord): record is VideoJobRecord {
+  return record.kind === undefined || record.kind === 'video';
+}
+
 /** What a stored job asked for, to ask for it again. */
 export function jobRequestOf(record: JobRecord): JobRequest {
-  return isImageJob(record) ? { kind: 'image', request: record.request } : { kind: 'video', request: record.request };
+  const origin = record.origin && { origin: record.origin };
+  if (isImageJob(record)) return { kind: 'image', request: record.request, ...origin };
+  if (isFilmJob(record)) return { kind: 'film', request: record.request, ...origin };
+  return { kind: 'video', request: record.request, ...origin };
 }
 
 /** "pixverse5.5 · 16:9 · 8s", or for an image "seedream3.0 · 1:1 · vintage". */
@@ -95,6 +143,12 @@ export function describeRequest(record: JobRecord): string {
 /** The video duration asked for, or undefined for an image. */
 export function requestedDuration(record: JobRecord): string | undefined {
   return isImageJob(record) ? undefined : record.request.duration;
+}
+
+/** Where a stored job's origin, when present, has its types. */
+function hasOriginTypes(origin: unknown): boolean {
+  if (origin === undefined) return true;
+  return isObject(origin) && typeof origin.storyboard === 'string' && (origin.scene === undefined || (typeof origin.scene === 'number' && Number.isInteger(origin.scene) && origin.scene >= 0));
 }
 
 const STATES = new Set<string>([
@@ -113,7 +167,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function hasRecordFields(value: Record<string, unknown>): boolean {
   const { id, endpoint, submittedAt, deadline, state, updatedAt, request, kind } = value;
-  if (kind !== undefined && kind !== 'video' && kind !== 'image') return false;
+  if (kind !== undefined && kind !== 'video' && kind !== 'image' && kind !== 'film') return false;
+  if (!hasOriginTypes(value.origin)) return false;
   return (
     typeof id === 'string' &&
     typeof endpoint === 'string' &&
@@ -125,7 +180,11 @@ function hasRecordFields(value: Record<string, unknown>): boolean {
     typeof request.prompt === 'string' &&
     typeof request.model === 'string' &&
     typeof request.aspectRatio === 'string' &&
-    (kind === 'image' ? hasImageTypes(request) : typeof request.duration === 'string' && hasSourceTypes(request))
+    (kind === 'image'
+      ? hasImageTypes(request)
+      : kind === 'film'
+        ? typeof request.duration === 'string' && isRenderRequest(request.render)
+        : typeof request.duration === 'string' && hasSourceTypes(request))
   );
 }
 

@@ -30,6 +30,7 @@ import {
   UploadUrl,
   VideoResult,
 } from './responses';
+import { RenderRequest, renderRequestProblems } from './render';
 import { UPLOAD_CONTENT_TYPES } from './upload';
 
 /** A generation request; of its `VideoSources`, at most one may be given (see `checkSources`). */
@@ -103,6 +104,7 @@ const INVALID_HEADER_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKE
 const VIDEOS_PATH = '/v1/aistudio/videos';
 const IMAGES_PATH = '/v1/aistudio/images';
 const UPLOAD_URL_PATH = '/v1/media/generateurl';
+const RENDER_PATH = '/v2/video/storyboard/render';
 const QUOTA_PATH = '/v1/quota';
 
 type Method = 'GET' | 'POST';
@@ -157,6 +159,18 @@ export class PictoryClient {
     const fields = imageRequestFieldErrors(request, this.options.baseUrl);
     if (fields.length > 0) throw new PictoryApiError('invalidRequest', { fields, maybeCreated: false });
     return this.submitJob(IMAGES_PATH, imagePayload(request), signal);
+  }
+
+  /**
+   * Starts a storyboard render that joins clips into one film; resolves with the job id,
+   * polled with `getJob` (its result's `url` is the render's `videoURL`). Never resent once
+   * it may have arrived. A request without a name or clips, or with a clip that is not an
+   * https address, is not sent: an `invalidRequest` error without a status.
+   */
+  async renderStoryboard(request: RenderRequest, signal?: AbortSignal): Promise<string> {
+    const fields = renderRequestProblems(request, this.options.baseUrl);
+    if (fields.length > 0) throw new PictoryApiError('invalidRequest', { fields, maybeCreated: false });
+    return this.submitJob(RENDER_PATH, request, signal);
   }
 
   /** One page of the account's generated images, newest first. */

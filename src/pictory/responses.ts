@@ -78,7 +78,8 @@ export interface Quota {
 }
 
 export type JobStatus =
-  | { readonly state: 'running'; readonly apiStatus: string }
+  /** `progress`: a render's `renderProgress`, 0 to 100, when Pictory sends one. */
+  | { readonly state: 'running'; readonly apiStatus: string; readonly progress?: number }
   | { readonly state: 'completed'; readonly video: VideoResult }
   | { readonly state: 'failed'; readonly errorCode: string; readonly errorMessage: string }
   | { readonly state: 'cleaned' };
@@ -102,6 +103,12 @@ function optionalNumber(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   return undefined;
+}
+
+/** A render's length in seconds, kept to a tenth. */
+function roundedSeconds(value: unknown): number | undefined {
+  const seconds = optionalNumber(value);
+  return seconds === undefined ? undefined : Math.round(seconds * 10) / 10;
 }
 
 /** Pictory sends `"8s"`; a bare number of seconds is taken as that many seconds. */
@@ -156,8 +163,11 @@ export function readJobStatus(body: unknown): JobStatus {
   if (!isObject(body)) throw unexpected('the body is not an object');
   if (isJobNotFound(body)) throw new PictoryApiError('notFound', readErrorBody(body));
   const data = body.data;
-  if (!isObject(data) || typeof data.status !== 'string') throw unexpected('data.status is missing');
-  switch (data.status) {
+  if (!isObject(data)) throw unexpected('data.status is missing');
+  // A finished render may name its film without a status word.
+  const status = typeof data.status === 'string' ? data.status : optionalString(data.videoURL) ? 'completed' : undefined;
+  if (status === undefined) throw unexpected('data.status is missing');
+  switch (status) {
     case 'completed':
       return { state: 'completed', video: readVideo(data) };
     case 'failed':
@@ -168,21 +178,24 @@ export function readJobStatus(body: unknown): JobStatus {
       };
     case 'cleaned':
       return { state: 'cleaned' };
-    default:
+    default: {
       // `in-progress`, and anything undocumented: the job is still running.
-      return { state: 'running', apiStatus: data.status };
+      const progress = optionalNumber(data.renderProgress);
+      return progress === undefined ? { state: 'running', apiStatus: status } : { state: 'running', apiStatus: status, progress: Math.max(0, Math.min(100, progress)) };
+    }
   }
 }
 
+/** A generated clip's result, or a render's (`videoURL`, `videoDuration`). */
 function readVideo(data: Json): VideoResult {
-  const url = optionalString(data.url);
+  const url = optionalString(data.url) ?? optionalString(data.videoURL);
   if (!url) throw unexpected('a completed job has no data.url');
   return {
     url,
-    duration: optionalDuration(data.duration),
+    duration: optionalDuration(data.duration) ?? optionalDuration(roundedSeconds(data.videoDuration)),
     width: optionalNumber(data.width),
     height: optionalNumber(data.height),
-    thumbnailImageUrl: optionalString(data.thumbnailImageUrl),
+    thumbnailImageUrl: optionalString(data.thumbnailImageUrl) ?? optionalString(data.thumbnail),
     previewImageUrl: optionalString(data.previewImageUrl),
     lastFrameImageUrl: optionalString(data.lastFrameImageUrl),
     aiCreditsUsed: optionalNumber(data.aiCreditsUsed),

@@ -11,10 +11,10 @@ export type StudioNode = { readonly kind: 'day'; readonly label: string; readonl
 
 /**
  * The `contextValue` of a row: `pictory.job.<state>` for a video, `pictory.image.<state>` for
- * an image, so that menus show only the actions that apply to what it is and its state.
+ * an image, `pictory.film.<state>` for a rendered film, so that menus show only the actions that apply to what it is and its state.
  */
-export function jobContext(state: JobState, kind: 'video' | 'image' = 'video'): string {
-  const prefix = kind === 'image' ? 'pictory.image' : 'pictory.job';
+export function jobContext(state: JobState, kind: 'video' | 'image' | 'film' = 'video'): string {
+  const prefix = kind === 'image' ? 'pictory.image' : kind === 'film' ? 'pictory.film' : 'pictory.job';
   if (state === 'running' || state === 'maybeCreated' || state === 'submitting') return `${prefix}.${state}`;
   if (state === 'completed' || state === 'failed') return `${prefix}.${state}`;
   if (RESUMABLE_STATES.includes(state)) return `${prefix}.resumable`;
@@ -47,7 +47,7 @@ function stateNote(record: JobRecord): string | undefined {
 export function jobItem(record: JobRecord, now: number, running: boolean, copy?: LocalCopy): vscode.TreeItem {
   const item = new vscode.TreeItem(shortenPrompt(record.request.prompt, 60), vscode.TreeItemCollapsibleState.None);
   item.id = `${running ? 'running' : 'clip'}:${record.id}`;
-  item.contextValue = jobContext(record.state, isImageJob(record) ? 'image' : 'video');
+  item.contextValue = jobContext(record.state, record.kind ?? 'video');
   const thumbnail = record.state === 'completed' && copy?.thumbnail ? vscode.Uri.file(copy.thumbnail) : undefined;
   item.iconPath = thumbnail ?? new vscode.ThemeIcon(isImageJob(record) && record.state === 'completed' ? 'file-media' : STATE_ICONS[record.state]);
   const credits = jobCredits(record);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { imageCredits, imageDimensions, type ImageRequest } from './imageContract';
+import { renderDuration, type RenderRequest } from './renderContract';
 import { creditsFor, dimensionsFor, type VideoRequest } from './videoContract';
 
 /**
@@ -200,6 +201,79 @@ export function parseImageName(name: string): string | undefined {
 /** Splits a media file name such as `<jobId>_thumbnail.jpg` into its job id and kind. */
 export function parseMediaName(name: string): { jobId: string; media: JobMedia } | undefined {
   for (const [media, suffix] of Object.entries(MEDIA_SUFFIXES) as [JobMedia, string][]) {
+    if (name.endsWith(suffix)) return { jobId: name.slice(0, -suffix.length), media };
+  }
+  return undefined;
+}
+
+/**
+ * A job of `POST /v2/video/storyboard/render`, polled at the same `GET /v1/jobs/{id}` and
+ * steered by markers typed into the video name: `#fail` and `#forever` (never finishes).
+ */
+export interface RenderJob {
+  readonly id: string;
+  readonly request: RenderRequest;
+  readonly createdAt: number;
+  readonly outcome: RenderOutcome;
+  polls: number;
+}
+
+export type RenderOutcome = Exclude<JobOutcome, 'cleaned'>;
+
+export type RenderMedia = 'video' | 'thumbnail';
+
+const RENDER_SUFFIXES: Readonly<Record<RenderMedia, string>> = {
+  video: '_film.mp4',
+  thumbnail: '_film.jpg',
+};
+
+export function createRenderJob(request: RenderRequest): RenderJob {
+  const outcome = outcomeOf(request.videoName.toLowerCase());
+  return {
+    id: randomUUID(),
+    request,
+    createdAt: Date.now(),
+    outcome: outcome === 'cleaned' ? 'completed' : outcome,
+    polls: 0,
+  };
+}
+
+/**
+ * The body of `GET /v1/jobs/{id}` for a render job, after counting this poll: its progress
+ * rises with the polls (and stays below 100 for a `#forever` job), then the film.
+ */
+export function pollRenderJob(job: RenderJob, origin: string, pollsUntilDone: number): object {
+  job.polls += 1;
+  if (!isFinished(job, pollsUntilDone)) {
+    const renderProgress = Math.min(99, Math.round((100 * job.polls) / (pollsUntilDone + 1)));
+    return { job_id: job.id, success: true, data: { status: 'in-progress', renderProgress, renderProgressMessage: 'Rendering' } };
+  }
+  if (job.outcome === 'failed') {
+    return {
+      job_id: job.id,
+      success: false,
+      data: { status: 'failed', error_code: 'RENDER_FAILED', error_message: 'The film could not be rendered.' },
+    };
+  }
+  return {
+    job_id: job.id,
+    success: true,
+    data: {
+      status: 'completed',
+      videoURL: renderUrl(job, 'video', origin),
+      videoDuration: renderDuration(job.request),
+      thumbnail: renderUrl(job, 'thumbnail', origin),
+    },
+  };
+}
+
+function renderUrl(job: RenderJob, media: RenderMedia, origin: string): string {
+  return `${origin}/media/${job.id}${RENDER_SUFFIXES[media]}`;
+}
+
+/** Splits a render's file name, `<jobId>_film.mp4` or `<jobId>_film.jpg`, into its job id and kind. */
+export function parseRenderName(name: string): { jobId: string; media: RenderMedia } | undefined {
+  for (const [media, suffix] of Object.entries(RENDER_SUFFIXES) as [RenderMedia, string][]) {
     if (name.endsWith(suffix)) return { jobId: name.slice(0, -suffix.length), media };
   }
   return undefined;

@@ -9,23 +9,29 @@ import { imageCredits, validateImageRequest, validateUploadUrlRequest, type Imag
 import {
   createImageJob,
   createJob,
+  createRenderJob,
   imageListItem,
   isFinished,
   listItem,
   parseImageName,
   parseMediaName,
+  parseRenderName,
   pollImageJob,
   pollJob,
+  pollRenderJob,
   type ImageJob,
   type PictoryJob,
+  type RenderJob,
 } from './jobs';
 import { loadMedia, locateFixturesDir, serveFile, type MediaFile, type MediaLibrary } from './media';
+import { validateRenderRequest } from './renderContract';
 import { startStorageServer, type StorageServer } from './storageServer';
 import { creditsFor, validateVideoRequest, type FieldError, type VideoRequest } from './videoContract';
 
 export type { Fault, FaultRule } from './faults';
 export type { ImageModel, ImageRequest } from './imageContract';
-export type { ImageJob, JobOutcome, PictoryJob } from './jobs';
+export type { ImageJob, JobOutcome, PictoryJob, RenderJob, RenderOutcome } from './jobs';
+export type { RenderBackground, RenderBackgroundSettings, RenderRequest, RenderScene, RenderSwitch } from './renderContract';
 export type { SignedUpload, StorageRequest, StorageServer } from './storageServer';
 export type { VideoModel, VideoRequest } from './videoContract';
 
@@ -72,7 +78,7 @@ export interface PictoryServer {
   clearFaults(): void;
   /** Clears recorded requests, faults and jobs, and resets the storage server. */
   reset(): void;
-  /** Makes a job (video or image) that existed answer 404 from now on. */
+  /** Makes a job (video, image or storyboard render) that existed answer 404 from now on. */
   forgetJob(jobId: string): void;
   /** Videos the account already has, finished, oldest first (as if made earlier, elsewhere). */
   addFinishedVideos(requests: readonly VideoRequest[]): void;
@@ -82,6 +88,8 @@ export interface PictoryServer {
   addFinishedImages(requests: readonly ImageRequest[]): void;
   /** Image jobs. */
   imageJobs(): ReadonlyMap<string, Readonly<ImageJob>>;
+  /** Storyboard render jobs (`POST /v2/video/storyboard/render`), which cost no AI credits. */
+  renderJobs(): ReadonlyMap<string, Readonly<RenderJob>>;
   /** Ends hanging requests and open connections too. */
   close(): Promise<void>;
 }
@@ -128,6 +136,7 @@ class LoopbackPictoryServer implements PictoryServer {
   private readonly faults = new FaultList();
   private readonly jobTable = new Map<string, PictoryJob>();
   private readonly imageTable = new Map<string, ImageJob>();
+  private readonly renderTable = new Map<string, RenderJob>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private address = '';
   private closing: Promise<void> | undefined;
@@ -174,6 +183,7 @@ class LoopbackPictoryServer implements PictoryServer {
     this.faults.clear();
     this.jobTable.clear();
     this.imageTable.clear();
+    this.renderTable.clear();
     this.storage.reset();
   }
 
@@ -188,6 +198,7 @@ class LoopbackPictoryServer implements PictoryServer {
   forgetJob(jobId: string): void {
     this.jobTable.delete(jobId);
     this.imageTable.delete(jobId);
+    this.renderTable.delete(jobId);
   }
 
   jobs(): ReadonlyMap<string, Readonly<PictoryJob>> {
@@ -204,6 +215,10 @@ class LoopbackPictoryServer implements PictoryServer {
 
   imageJobs(): ReadonlyMap<string, Readonly<ImageJob>> {
     return this.imageTable;
+  }
+
+  renderJobs(): ReadonlyMap<string, Readonly<RenderJob>> {
+    return this.renderTable;
   }
 
   close(): Promise<void> {
@@ -270,6 +285,7 @@ class LoopbackPictoryServer implements PictoryServer {
       if (method === 'POST') return (_req, reply, body) => this.createImage(reply, body);
       if (method === 'GET') return (req, reply) => this.listImages(req, reply);
     }
+    if (method === 'POST' && pathname === `${API_PREFIX}/v2/video/storyboard/render`) return (_req, reply, body) => this.createRender(reply, body);
     if (method === 'POST' && pathname === `${API_PREFIX}/v1/media/generateurl`) return (_req, reply, body) => this.generateUploadUrl(reply, body);
     if (method === 'GET' && pathname === `${API_PREFIX}/v1/quota`) return (_req, reply) => this.quota(reply);
     const jobId = method === 'GET' ? JOB_PATH.exec(pathname)?.[1] : undefined;
@@ -302,6 +318,15 @@ class LoopbackPictoryServer implements PictoryServer {
     reply(200, { success: true, data: { jobId: job.id } });
   }
 
+  private createRender(reply: Reply, body: string): void {
+    const parsed = parseJson(body);
+    const validation = parsed.ok ? validateRenderRequest(parsed.value) : { ok: false as const, fields: [{ name: 'body', errors: 'must be valid JSON' }] };
+    if (!validation.ok) return refuseBody(reply, validation.fields);
+    const job = createRenderJob(validation.request);
+    this.renderTable.set(job.id, job);
+    reply(200, { success: true, data: { jobId: job.id } });
+  }
+
   private generateUploadUrl(reply: Reply, body: string): void {
     const parsed = parseJson(body);
     const validation = parsed.ok ? validateUploadUrlRequest(parsed.value) : { ok: false as const, fields: [{ name: 'body', errors: 'must be valid JSON' }] };
@@ -313,8 +338,10 @@ class LoopbackPictoryServer implements PictoryServer {
   private pollJob(reply: Reply, jobId: string): void {
     const job = this.jobTable.get(jobId);
     const image = this.imageTable.get(jobId);
+    const render = this.renderTable.get(jobId);
     if (job) return reply(200, pollJob(job, this.origin, this.pollsUntilDone));
     if (image) return reply(200, pollImageJob(image, this.origin, this.pollsUntilDone));
+    if (render) return reply(200, pollRenderJob(render, this.origin, this.pollsUntilDone));
     reply(404, { success: false, error: { error_code: '5000', error_message: 'JOB_NOT_FOUND' } });
   }
 
@@ -352,7 +379,10 @@ class LoopbackPictoryServer implements PictoryServer {
     serveFile(req, res, file);
   }
 
-  /** Job media (`<jobId>.mp4`, `<jobId>_thumbnail.jpg`...) while the job is known, or a fixture by name. */
+  /**
+   * Job media (`<jobId>.mp4`, `<jobId>_thumbnail.jpg`, a render's `<jobId>_film.mp4`...) while
+   * the job is known, or a fixture by name.
+   */
   private mediaFile(name: string): MediaFile | undefined {
     const fixtures: Record<string, MediaFile> = {
       'with-audio.mp4': this.media.withAudio,
@@ -362,6 +392,12 @@ class LoopbackPictoryServer implements PictoryServer {
       'image.png': this.media.image,
     };
     if (Object.hasOwn(fixtures, name)) return fixtures[name];
+    // Before the video names: `<jobId>_film.mp4` also ends in `.mp4`.
+    const render = parseRenderName(name);
+    if (render !== undefined) {
+      if (!this.renderTable.has(render.jobId)) return undefined;
+      return render.media === 'video' ? this.media.withAudio : this.media.thumbnail;
+    }
     const imageJobId = parseImageName(name);
     if (imageJobId !== undefined) return this.imageTable.has(imageJobId) ? this.media.image : undefined;
     const parsed = parseMediaName(name);
