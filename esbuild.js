@@ -43,12 +43,15 @@ const problemMatcherPlugin = {
 };
 
 /**
- * The extension is two bundles: `extension.js`, loaded on activation, and `fetch.js`
- * (node-fetch), required only when the first request is made.
+ * The extension is three bundles: `extension.js`, loaded on activation, `fetch.js`
+ * (node-fetch), required only when the first request is made, and `storyboardParser.js`
+ * (the YAML parser), required when the first storyboard is opened.
  */
+const EXTENSION_ENTRY_POINTS = { extension: 'src/extension.ts', fetch: 'src/pictory/fetch.ts', storyboardParser: 'src/storyboard/storyboard.ts' };
+
 function extensionOptions() {
   return {
-    entryPoints: { extension: 'src/extension.ts', fetch: 'src/pictory/fetch.ts' },
+    entryPoints: EXTENSION_ENTRY_POINTS,
     outdir: 'dist',
     bundle: true,
     format: 'cjs',
@@ -114,7 +117,7 @@ async function main() {
   await esbuild.build(extensionOptions());
 }
 
-module.exports = { COPIED_ASSETS };
+module.exports = { COPIED_ASSETS, EXTENSION_ENTRY_POINTS };
 
 if (require.main === module) {
   main().catch((error) => {

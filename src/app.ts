@@ -22,6 +22,11 @@ import { Gallery } from './studio/gallery';
 import { askModal } from './notify';
 import { shortenPrompt } from './pictory/prompts';
 import { Quota } from './pictory/responses';
+import { ParseStoryboard, Storyboards } from './storyboard/storyboards';
+import { StoryboardPanels } from './storyboard/storyboardPanel';
+import { StoryboardRuntime, generateAllScenes, generateScene } from './storyboard/generateScenes';
+import { renderFilm } from './storyboard/renderFilm';
+import { filmView } from './storyboard/filmView';
 
 /**
  * Owns everything the extension creates. Parts are made on first use, so that activation
@@ -41,6 +46,8 @@ export class PictoryApp implements vscode.Disposable {
   private studioViews: Studio | undefined;
   private localCopies: LocalCopies | undefined;
   private galleryPanel: Gallery | undefined;
+  private storyboardService: Storyboards | undefined;
+  private filmPanels: StoryboardPanels | undefined;
 
   constructor(
     readonly context: vscode.ExtensionContext,
@@ -173,6 +180,56 @@ export class PictoryApp implements vscode.Disposable {
       this.disposables.push(this.galleryPanel);
     }
     return this.galleryPanel;
+  }
+
+  /** Storyboard files in the editor: made when the first one is opened. */
+  get storyboards(): Storyboards {
+    if (!this.storyboardService) {
+      const parserBundle = path.join(this.context.extensionPath, 'dist', 'storyboardParser.js');
+      this.storyboardService = new Storyboards({
+        // The YAML parser is a bundle of its own, loaded with the first storyboard.
+        parser: () => (require(parserBundle) as { parseStoryboard: ParseStoryboard }).parseStoryboard,
+        listJobs: () => this.jobs.list(),
+        onDidChangeJobs: (listener) => {
+          const subscriptions = [this.jobs.onDidChange(() => listener()), this.copies.onDidChange(() => listener())];
+          return new vscode.Disposable(() => subscriptions.forEach((subscription) => subscription.dispose()));
+        },
+        apiBaseUrl: () => readSettings().apiBaseUrl,
+        localCopy: (jobId) => this.copies.known(jobId),
+        onDidChangeStoryboards: () => void this.filmPanels?.refresh(),
+      });
+      this.disposables.push(this.storyboardService);
+      void this.copies.load().catch(() => undefined);
+    }
+    return this.storyboardService;
+  }
+
+  /** What the storyboard commands work with. */
+  get storyboardRuntime(): StoryboardRuntime {
+    return { app: this, state: (uri) => this.storyboards.stateOf(uri), refresh: () => this.storyboards.jobsChanged() };
+  }
+
+  /** The panels that play a storyboard's scenes as one film. */
+  get films(): StoryboardPanels {
+    if (!this.filmPanels) {
+      this.filmPanels = new StoryboardPanels({
+        extensionUri: this.context.extensionUri,
+        copiesFolder: vscode.Uri.file(this.copiesFolder),
+        filmOf: async (uri, toWebview) => {
+          await this.copies.load().catch(() => undefined);
+          const state = await this.storyboards.stateOf(uri);
+          return state && filmView(state, (jobId) => this.copies.known(jobId), toWebview);
+        },
+        runAction: async (uri, action, scene) => {
+          if (action === 'regenerate') await generateScene(this.storyboardRuntime, uri, scene);
+          else if (action === 'generateAll') await generateAllScenes(this.storyboardRuntime, uri);
+          else await renderFilm(this.storyboardRuntime, uri);
+        },
+        log: (message) => this.logger.info(message),
+      });
+      this.disposables.push(this.filmPanels);
+    }
+    return this.filmPanels;
   }
 
   get statusBarText(): string | undefined {

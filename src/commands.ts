@@ -10,6 +10,9 @@ import {
   animateImage, checkAgain, continueFromLastFrame, copyVideoUrl, download, editPromptAndGenerate, extendVideo, insertLink, openInBrowser, openPictory, openPreview,
   regenerate, removeJobs, saveClipsToWorkspace, stopWaiting, useImageAsReference,
 } from './studio/studioCommands';
+import { newStoryboard } from './storyboard/newStoryboard';
+import { generateAllScenes, generateScene, openStoryboard } from './storyboard/generateScenes';
+import { renderFilm } from './storyboard/renderFilm';
 
 /** Tree commands get the clicked row and the selected rows as their arguments. */
 type CommandHandler = (app: PictoryApp, ...args: unknown[]) => Promise<unknown>;
@@ -50,6 +53,14 @@ const COMMANDS: Record<string, CommandHandler> = {
   'pictory.loadMoreLibrary': async (app, node) => app.studio?.library.loadMore(isMoreNode(node) ? node.list : 'videos'),
   'pictory.refreshLibrary': async (app) => app.studio?.library.refresh(),
   'pictory.showJobs': showJobs,
+  'pictory.newStoryboard': () => newStoryboard(),
+  'pictory.storyboard.generateScene': (app, uri, scene) => generateScene(app.storyboardRuntime, uri, scene),
+  'pictory.storyboard.generateAll': (app, uri) => generateAllScenes(app.storyboardRuntime, uri),
+  'pictory.storyboard.renderFilm': (app, uri) => renderFilm(app.storyboardRuntime, uri),
+  'pictory.storyboard.playFilm': async (app, uri, from) => {
+    const state = await openStoryboard(app.storyboardRuntime, uri);
+    if (state) await app.films.show(state.uri, typeof from === 'number' ? from : 0);
+  },
   [SHOW_RUNNING_JOBS_COMMAND]: (app) => showRunningJobs(app.jobs),
 };
 

@@ -15,6 +15,8 @@ export interface PictorySettings {
   readonly confirmBeforeGenerating: boolean;
   /** How many bytes the local copies of clips may take (0: keep none). */
   readonly localCopiesMaxBytes: number;
+  /** How many scenes of a storyboard without continuity are on their way at once. */
+  readonly storyboardConcurrency: number;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -55,5 +57,6 @@ export function readSettings(): PictorySettings {
     openPreviewOnCompletion: section.get<boolean>('openPreviewOnCompletion') ?? true,
     confirmBeforeGenerating: userValue(section, 'confirmBeforeGenerating') !== false,
     localCopiesMaxBytes: Math.round(positive(section.get('localCopies.maxSizeGB'), 2, 0) * 1e9),
+    storyboardConcurrency: Math.min(10, Math.floor(positive(section.get('storyboard.maxConcurrentScenes'), 3, 1))),
   };
 }

@@ -5,6 +5,8 @@ import { PictoryApp } from './app';
 import { registerCommands } from './commands';
 import { PREVIEW_VIEW_TYPE } from './preview/previewPanel';
 import { GALLERY_VIEW_TYPE } from './studio/gallery';
+import { STORYBOARD_VIEW_TYPE } from './storyboard/storyboardPanel';
+import { whenStoryboardOpens } from './storyboard/watch';
 
 export interface TestApi {
   readonly app: PictoryApp;
@@ -27,6 +29,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
       },
     }),
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, { deserializeWebviewPanel: (panel) => app.gallery.restore(panel) }),
+    vscode.window.registerWebviewPanelSerializer(STORYBOARD_VIEW_TYPE, { deserializeWebviewPanel: (panel, state: unknown) => app.films.restore(panel, state) }),
+    whenStoryboardOpens(() => app.storyboards),
   );
   // Start-up activation exists only to follow jobs: those a closed window left, and those
   // another window starts from now on (so that they live on if that window closes).

@@ -1,6 +1,7 @@
 import { checkSources, estimateCredits, findModel, VIDEO_MODELS } from '../pictory/catalog';
 import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS } from '../pictory/prompts';
-import { Scene, Storyboard, StoryboardProblem } from './storyboard';
+import { Scene, Storyboard, StoryboardProblem } from './storyboardFormat';
+import { isSceneTransition, SCENE_TRANSITIONS } from '../pictory/render';
 
 /** What a scene asks for once the front matter's defaults and its own overrides are applied. */
 export interface SceneChoice {
@@ -60,6 +61,9 @@ export function checkStoryboard(board: Storyboard, apiBaseUrl?: string): Storybo
   const problems = [...board.problems];
   if (!board.defaults.aspectRatio) {
     problems.push({ range: board.frontMatter, message: 'A film has one aspect ratio: set "aspectRatio" in the front matter (for example "16:9").' });
+  }
+  if (board.defaults.transition !== undefined && !isSceneTransition(board.defaults.transition)) {
+    problems.push({ range: board.frontMatter, message: `"transition" is "${board.defaults.transition}": use ${SCENE_TRANSITIONS.join(', ')}.` });
   }
   if (board.scenes.length === 0) problems.push({ range: board.frontMatter, message: 'No scenes yet: start each scene with a heading, and write its prompt below it.' });
   for (const scene of board.scenes) problems.push(...sceneProblems(board, scene, apiBaseUrl));

@@ -25,11 +25,17 @@ function copiedPackages(): string[] {
   return build.COPIED_ASSETS.map((asset) => asset.package);
 }
 
+/** The shipped bundles' entry points (listed in esbuild.js). */
+function entryPoints(): string[] {
+  const build = require(path.join(root, 'esbuild.js')) as { EXTENSION_ENTRY_POINTS: Record<string, string> };
+  return Object.values(build.EXTENSION_ENTRY_POINTS);
+}
+
 /** Every npm package (with its version) that ends up inside the shipped bundles. */
 async function bundledPackages(): Promise<Map<string, Manifest>> {
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['src/extension.ts', 'src/pictory/fetch.ts'],
+    entryPoints: entryPoints(),
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -53,6 +59,7 @@ describe('THIRD_PARTY_NOTICES', () => {
     const notices = fs.readFileSync(path.join(root, 'THIRD_PARTY_NOTICES'), 'utf8');
     const packages = await bundledPackages();
     assert.ok(packages.has('node-fetch'), 'node-fetch is bundled');
+    assert.ok(packages.has('yaml'), 'the storyboard parser is bundled');
     for (const [name, { version, license }] of packages) {
       assert.ok(notices.includes(`${name} ${version} (${license})`), `THIRD_PARTY_NOTICES names ${name} ${version} (${license})`);
       assert.ok(ALLOWED_LICENCES.has(license), `${name} is under ${license}`);

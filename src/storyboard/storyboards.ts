@@ -1,0 +1,300 @@
+import * as vscode from 'vscode';
+import { JobRecord, VideoJobRecord } from '../jobs/jobRecord';
+import { LocalCopy } from '../jobs/localCopies';
+import { formatElapsed } from '../statusBar';
+import { jobCredits } from '../studio/clipsTree';
+import { checkStoryboard, sceneCredits } from './checkStoryboard';
+import { SceneStatus, sceneStatuses } from './sceneClips';
+import { LineRange, Storyboard, StoryboardProblem } from './storyboardFormat';
+import { isStoryboardDocument } from './watch';
+
+export type ParseStoryboard = (text: string) => Storyboard;
+
+/** A storyboard as it stands now: its text read, checked, and its scenes matched to their clips. */
+export interface StoryboardState {
+  readonly uri: string;
+  /** The file's path, for naming the film. */
+  readonly path: string;
+  readonly board: Storyboard;
+  readonly problems: readonly StoryboardProblem[];
+  readonly statuses: readonly SceneStatus[];
+}
+
+export interface StoryboardsOptions {
+  /** The YAML-reading parser, loaded on first use. */
+  readonly parser: () => ParseStoryboard;
+  readonly listJobs: () => Promise<JobRecord[]>;
+  readonly onDidChangeJobs: (listener: () => void) => vscode.Disposable;
+  readonly apiBaseUrl: () => string;
+  readonly localCopy: (jobId: string) => LocalCopy | undefined;
+  /** Jobs changed or a storyboard was edited: open views of storyboards refresh. */
+  readonly onDidChangeStoryboards?: () => void;
+}
+
+/** Scene lenses name what a click does: the command ids are contributed in package.json. */
+export const STORYBOARD_COMMANDS = {
+  generateScene: 'pictory.storyboard.generateScene',
+  generateAll: 'pictory.storyboard.generateAll',
+  playFilm: 'pictory.storyboard.playFilm',
+  renderFilm: 'pictory.storyboard.renderFilm',
+} as const;
+
+const CONTEXT_KEY = 'pictory.activeEditorIsStoryboard';
+
+function toRange(range: LineRange, document: vscode.TextDocument): vscode.Range {
+  const start = Math.max(0, Math.min(range.start, document.lineCount - 1));
+  const end = Math.max(start, Math.min(range.end, document.lineCount - 1));
+  return new vscode.Range(start, 0, end, document.lineAt(end).text.length);
+}
+
+/**
+ * Storyboard files in the editor: their problems in the Problems panel, a lens above each
+ * scene with its cost and state, and a hover with its clip. Made when the first storyboard is
+ * opened; Markdown files that are not storyboards cost one look at their front matter.
+ */
+export class Storyboards implements vscode.Disposable {
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('pictory-storyboard');
+  private readonly lensesChanged = new vscode.EventEmitter<void>();
+  private readonly disposables: vscode.Disposable[] = [this.diagnostics, this.lensesChanged];
+  private readonly parsed = new Map<string, { readonly version: number; readonly board: Storyboard }>();
+  private readonly pendingChecks = new Map<string, NodeJS.Timeout>();
+  private records: Promise<JobRecord[]> | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: StoryboardsOptions) {
+    const selector: vscode.DocumentSelector = [{ language: 'markdown' }];
+    this.disposables.push(
+      vscode.languages.registerCodeLensProvider(selector, { onDidChangeCodeLenses: this.lensesChanged.event, provideCodeLenses: (document) => this.lenses(document) }),
+      vscode.languages.registerHoverProvider(selector, { provideHover: (document, position) => this.hover(document, position) }),
+      vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
+      vscode.workspace.onDidChangeTextDocument((event) => this.checkSoon(event.document)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.setActiveContext(editor)),
+      options.onDidChangeJobs(() => this.jobsChanged()),
+    );
+    for (const document of vscode.workspace.textDocuments) this.check(document);
+    this.setActiveContext(vscode.window.activeTextEditor);
+  }
+
+  /** The storyboard at `uri` (opened if needed), or undefined when the file is not one. */
+  async stateOf(uri: string): Promise<StoryboardState | undefined> {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+    return this.stateOfDocument(document);
+  }
+
+  async stateOfDocument(document: vscode.TextDocument): Promise<StoryboardState | undefined> {
+    const board = this.boardOf(document);
+    if (!board) return undefined;
+    const uri = document.uri.toString();
+    const statuses = sceneStatuses(board, await this.jobRecords(), uri);
+    return { uri, path: document.uri.path, board, problems: checkStoryboard(board, this.options.apiBaseUrl()), statuses };
+  }
+
+  /** Forgets the job records read, so that the next look reads them again (after a submission). */
+  jobsChanged(): void {
+    this.records = undefined;
+    this.lensesChanged.fire();
+    this.options.onDidChangeStoryboards?.();
+  }
+
+  dispose(): void {
+    this.stopTicking();
+    for (const timer of this.pendingChecks.values()) clearTimeout(timer);
+    for (const disposable of this.disposables) disposable.dispose();
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
+  }
+
+  private jobRecords(): Promise<JobRecord[]> {
+    this.records ??= this.options.listJobs().catch((error: unknown) => {
+      this.records = undefined;
+      throw error;
+    });
+    return this.records;
+  }
+
+  private boardOf(document: vscode.TextDocument): Storyboard | undefined {
+    if (!isStoryboardDocument(document)) return undefined;
+    const key = document.uri.toString();
+    const cached = this.parsed.get(key);
+    if (cached?.version === document.version) return cached.board;
+    const board = this.options.parser()(document.getText());
+    this.parsed.set(key, { version: document.version, board });
+    return board;
+  }
+
+  private checkSoon(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    clearTimeout(this.pendingChecks.get(key));
+    this.pendingChecks.set(
+      key,
+      setTimeout(() => {
+        this.pendingChecks.delete(key);
+        this.check(document);
+        this.options.onDidChangeStoryboards?.();
+      }, 250),
+    );
+  }
+
+  private check(document: vscode.TextDocument): void {
+    const board = this.boardOf(document);
+    if (!board) {
+      this.diagnostics.delete(document.uri);
+      return;
+    }
+    const diagnostics = checkStoryboard(board, this.options.apiBaseUrl()).map((problem) => {
+      const diagnostic = new vscode.Diagnostic(toRange(problem.range, document), problem.message, vscode.DiagnosticSeverity.Error);
+      diagnostic.source = 'Pictory';
+      return diagnostic;
+    });
+    this.diagnostics.set(document.uri, diagnostics);
+    if (vscode.window.activeTextEditor?.document === document) this.setActiveContext(vscode.window.activeTextEditor);
+  }
+
+  private forget(document: vscode.TextDocument): void {
+    this.diagnostics.delete(document.uri);
+    this.parsed.delete(document.uri.toString());
+  }
+
+  private setActiveContext(editor: vscode.TextEditor | undefined): void {
+    const active = !!editor && isStoryboardDocument(editor.document);
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEY, active);
+  }
+
+  private async lenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const state = await this.stateOfDocument(document);
+    if (!state) return [];
+    const uri = state.uri;
+    const { board, statuses } = state;
+    const lenses: vscode.CodeLens[] = [];
+    const first = board.scenes[0];
+    if (first) {
+      const at = toRange({ start: first.range.start, end: first.range.start }, document);
+      const total = board.scenes.reduce((sum, scene) => sum + (sceneCredits(board, scene) ?? 0), 0);
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title: vscode.l10n.t('$(run-all) Generate all {0} scenes · {1} credits', board.scenes.length, roundCredits(total)),
+          command: STORYBOARD_COMMANDS.generateAll,
+          arguments: [uri],
+        }),
+        new vscode.CodeLens(at, { title: vscode.l10n.t('$(play) Play film'), command: STORYBOARD_COMMANDS.playFilm, arguments: [uri, 0] }),
+        new vscode.CodeLens(at, { title: vscode.l10n.t('$(file-media) Render film'), command: STORYBOARD_COMMANDS.renderFilm, arguments: [uri] }),
+      );
+    }
+    for (const scene of board.scenes) {
+      const line = scene.title === undefined ? scene.range.start : Math.min(scene.range.start + 1, scene.range.end);
+      const at = toRange({ start: line, end: line }, document);
+      lenses.push(...this.sceneLenses(at, uri, scene.index, statuses[scene.index], sceneCredits(board, scene)));
+    }
+    this.tickWhile(statuses.some((status) => status.kind === 'generating'));
+    return lenses;
+  }
+
+  private sceneLenses(at: vscode.Range, uri: string, index: number, status: SceneStatus, credits: number | undefined): vscode.CodeLens[] {
+    const generate = (title: string) => new vscode.CodeLens(at, { title, command: STORYBOARD_COMMANDS.generateScene, arguments: [uri, index] });
+    const play = new vscode.CodeLens(at, { title: vscode.l10n.t('Play'), command: STORYBOARD_COMMANDS.playFilm, arguments: [uri, index] });
+    const cost = credits === undefined ? '' : vscode.l10n.t(' · {0} credits', credits);
+    switch (status.kind) {
+      case 'none':
+        return [generate(vscode.l10n.t('$(play) Generate scene{0}', cost))];
+      case 'generating':
+        return [new vscode.CodeLens(at, { title: vscode.l10n.t('$(sync~spin) generating {0}', formatElapsed(Date.now() - status.record.submittedAt)), command: '' })];
+      case 'ready':
+        return [new vscode.CodeLens(at, { title: describeClip(status.record), command: '' }), play];
+      case 'outdated':
+        return [generate(vscode.l10n.t('$(history) outdated: {0} · Regenerate{1}', outdatedWords(status.reason), cost)), play];
+      case 'failed':
+        return [generate(vscode.l10n.t('$(error) {0} · Retry{1}', status.record.error?.message ? shorten(status.record.error.message) : vscode.l10n.t('failed'), cost))];
+    }
+  }
+
+  private hover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> | undefined {
+    if (!isStoryboardDocument(document)) return undefined;
+    return this.stateOfDocument(document).then((state) => {
+      const scene = state?.board.scenes.find((candidate) => position.line >= candidate.range.start && position.line <= candidate.range.end);
+      if (!state || !scene) return undefined;
+      return new vscode.Hover(this.sceneHover(scene.index, scene.title, state.statuses[scene.index]), toRange(scene.range, document));
+    });
+  }
+
+  private sceneHover(index: number, title: string | undefined, status: SceneStatus): vscode.MarkdownString {
+    const markdown = new vscode.MarkdownString(undefined, true);
+    markdown.isTrusted = false;
+    markdown.appendMarkdown(`**${escapeMarkdown(title ?? vscode.l10n.t('Scene {0}', index + 1))}**\n\n`);
+    const clip = status.kind === 'none' ? undefined : status.record;
+    if (!clip) return markdown.appendText(vscode.l10n.t('No clip yet.'));
+    const thumbnail = this.thumbnailOf(clip);
+    if (thumbnail) markdown.appendMarkdown(`![${escapeMarkdown(vscode.l10n.t('Thumbnail'))}](${thumbnail}|width=240)\n\n`);
+    const state = status.kind === 'outdated' ? vscode.l10n.t('outdated: {0}', outdatedWords(status.reason)) : statusWords(status);
+    const details = [state, clip.request.model, clip.request.aspectRatio, clip.video?.duration ?? clip.request.duration, creditsWords(clip)].filter(Boolean);
+    markdown.appendText(details.join(' · ') + '\n\n' + vscode.l10n.t('Job {0}', clip.id));
+    return markdown;
+  }
+
+  private thumbnailOf(record: VideoJobRecord): string | undefined {
+    const local = this.options.localCopy(record.id)?.thumbnail;
+    if (local) return vscode.Uri.file(local).toString();
+    const remote = record.video?.thumbnailImageUrl;
+    return remote && /^https?:\/\//.test(remote) ? encodeURI(decodeURI(remote)) : undefined;
+  }
+
+  /** Ticks the "generating 0:42" lenses once a second while a scene is being made. */
+  private tickWhile(generating: boolean): void {
+    if (!generating) return this.stopTicking();
+    this.ticker ??= setInterval(() => this.lensesChanged.fire(), 1000);
+  }
+
+  private stopTicking(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+}
+
+function roundCredits(credits: number): number {
+  return Math.round(credits * 100) / 100;
+}
+
+function creditsWords(record: JobRecord): string | undefined {
+  const credits = jobCredits(record);
+  return credits === undefined ? undefined : vscode.l10n.t('{0} credits', credits);
+}
+
+/** "✓ 8 s · 12.8 credits". */
+export function describeClip(record: VideoJobRecord): string {
+  const seconds = (record.video?.duration ?? record.request.duration).replace(/s$/, ' s');
+  const credits = creditsWords(record);
+  return ['✓ ' + seconds, credits].filter(Boolean).join(' · ');
+}
+
+export function outdatedWords(reason: 'text' | 'settings' | 'previousScene'): string {
+  switch (reason) {
+    case 'text':
+      return vscode.l10n.t('the text changed');
+    case 'settings':
+      return vscode.l10n.t('the settings changed');
+    case 'previousScene':
+      return vscode.l10n.t('the scene before was made again');
+  }
+}
+
+export function statusWords(status: SceneStatus): string {
+  switch (status.kind) {
+    case 'none':
+      return vscode.l10n.t('no clip yet');
+    case 'generating':
+      return vscode.l10n.t('generating {0}', formatElapsed(Date.now() - status.record.submittedAt));
+    case 'ready':
+      return describeClip(status.record);
+    case 'outdated':
+      return vscode.l10n.t('outdated: {0}', outdatedWords(status.reason));
+    case 'failed':
+      return status.record.error?.message ? vscode.l10n.t('failed: {0}', shorten(status.record.error.message)) : vscode.l10n.t('failed');
+  }
+}
+
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
