@@ -107,8 +107,10 @@ function announceCompleted(app: PictoryApp, record: JobRecord, prompt: string): 
     : isFilmJob(record)
       ? vscode.l10n.t('Film ready: "{0}"', prompt)
       : vscode.l10n.t('Video ready: "{0}"', prompt);
+  // A storyboard's scenes are watched in its film panel: a preview per scene would bury it.
+  const sceneOfStoryboard = record.origin?.scene !== undefined;
   // The panel opens beside the editor without taking the keyboard from the user.
-  if (readSettings().openPreviewOnCompletion || app.previews.isOpen(record.id)) {
+  if ((readSettings().openPreviewOnCompletion && !sceneOfStoryboard) || app.previews.isOpen(record.id)) {
     app.previews.show(record, { preserveFocus: true });
     void showInfo(message);
     return;

@@ -78,14 +78,14 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, d
 <title>Pictory Video</title>
 </head>
 <body>
-${data.kind === 'image' ? imageBody() : videoBody()}
+${data.kind === 'image' ? imageBody() : data.kind === 'film' ? filmBody() : videoBody()}
 <script nonce="${nonce}" src="${asset('media', 'preview.js')}"></script>
 </body>
 </html>`;
 }
 
 /** The page's frame: the media (a video or an image) beside or above its actions and details. */
-function body(kind: 'video' | 'image', media: string, actions: string): string {
+function body(kind: 'video' | 'image' | 'film', media: string, actions: string): string {
   return `<main id="app" data-playback="loading" data-kind="${kind}">
   <div class="stage">
     <div class="player">
@@ -126,20 +126,32 @@ function imageBody(): string {
   ].join('\n'));
 }
 
+const VIDEO_ELEMENT = '<video id="video" controls playsinline preload="metadata"></video>';
+
+/** What can be done with a clip, whatever made it. */
+function clipGroup(): string {
+  return group('clip-group', 'clipGroup', [
+    button('openInBrowser', 'link-external', 'secondary'),
+    button('copyUrl', 'copy', 'secondary'),
+    button('download', 'cloud-download', 'secondary'),
+    button('insertLink', 'link', 'secondary'),
+    button('saveToWorkspace', 'save', 'secondary'),
+  ]);
+}
+
+/** A rendered film: it is made again from its storyboard, not continued or extended. */
+function filmBody(): string {
+  return body('film', VIDEO_ELEMENT, [group('generation-group', 'generationGroup', [button('regenerate', 'refresh', 'secondary')]), clipGroup()].join('\n'));
+}
+
 function videoBody(): string {
-  return body('video', '<video id="video" controls playsinline preload="metadata"></video>', [
+  return body('video', VIDEO_ELEMENT, [
     button('continueFromLastFrame', 'debug-continue', 'primary'),
     group('generation-group', 'generationGroup', [
       button('regenerate', 'refresh', 'secondary'),
       button('editPromptAndGenerate', 'edit', 'secondary'),
       button('extendVideo', 'unfold', 'secondary'),
     ]),
-    group('clip-group', 'clipGroup', [
-      button('openInBrowser', 'link-external', 'secondary'),
-      button('copyUrl', 'copy', 'secondary'),
-      button('download', 'cloud-download', 'secondary'),
-      button('insertLink', 'link', 'secondary'),
-      button('saveToWorkspace', 'save', 'secondary'),
-    ]),
+    clipGroup(),
   ].join('\n'));
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { showError } from '../notify';
-import { isImageJob, JobRecord, requestedDuration } from '../jobs/jobRecord';
+import { isFilmJob, isImageJob, JobRecord, requestedDuration } from '../jobs/jobRecord';
 import { safeMediaUrl } from '../pictory/urls';
 import { shortenPrompt } from '../pictory/prompts';
 import { inertText } from '../pictory/text';
@@ -41,7 +41,7 @@ export function previewData(record: JobRecord, copy: LocalCopy | undefined, toWe
   const local = (path: string | undefined) => (path ? toWebview(path) : undefined);
   const localVideo = local(copy?.video);
   return {
-    kind: isImageJob(record) ? 'image' : 'video',
+    kind: isImageJob(record) ? 'image' : isFilmJob(record) ? 'film' : 'video',
     jobId: record.id,
     prompt: record.request.prompt,
     model: record.request.model,

@@ -8,7 +8,8 @@ export type AudioInfo =
 
 export interface PreviewData {
   /** A video plays; an image is shown, with the actions that fit an image. */
-  readonly kind: 'video' | 'image';
+  /** A film (joined by Pictory's render) plays like a video, without the actions that make clips. */
+  readonly kind: 'video' | 'image' | 'film';
   readonly jobId: string;
   readonly prompt: string;
   readonly model: string;

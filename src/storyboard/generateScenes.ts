@@ -157,9 +157,9 @@ export async function generateAllScenes(runtime: StoryboardRuntime, uri: unknown
     void showInfo(waiting ? vscode.l10n.t('Every scene has a clip or is being generated.') : vscode.l10n.t('Every scene already has a current clip.'));
     return;
   }
-  if (!(await confirmAll(runtime, state, scenes))) return;
+  // The key first: the question shows the credits left, which only the account can tell.
   const key = await keyToSend(runtime.app);
-  if (key) await sendScenes(runtime, state, key, scenes);
+  if (key && (await confirmAll(runtime, state, scenes))) await sendScenes(runtime, state, key, scenes);
 }
 
 /**

@@ -4,7 +4,7 @@ import { LocalCopy } from '../jobs/localCopies';
 import { formatElapsed } from '../statusBar';
 import { jobCredits } from '../studio/clipsTree';
 import { checkStoryboard, sceneCredits } from './checkStoryboard';
-import { SceneStatus, sceneStatuses } from './sceneClips';
+import { SceneStatus, sceneStatuses, scenesToSend } from './sceneClips';
 import { LineRange, Storyboard, StoryboardProblem } from './storyboardFormat';
 import { isStoryboardDocument } from './watch';
 
@@ -169,13 +169,8 @@ export class Storyboards implements vscode.Disposable {
     const first = board.scenes[0];
     if (first) {
       const at = toRange({ start: first.range.start, end: first.range.start }, document);
-      const total = board.scenes.reduce((sum, scene) => sum + (sceneCredits(board, scene) ?? 0), 0);
       lenses.push(
-        new vscode.CodeLens(at, {
-          title: vscode.l10n.t('$(run-all) Generate all {0} scenes · {1} credits', board.scenes.length, roundCredits(total)),
-          command: STORYBOARD_COMMANDS.generateAll,
-          arguments: [uri],
-        }),
+        new vscode.CodeLens(at, { title: generateAllTitle(board, statuses), command: STORYBOARD_COMMANDS.generateAll, arguments: [uri] }),
         new vscode.CodeLens(at, { title: vscode.l10n.t('$(play) Play film'), command: STORYBOARD_COMMANDS.playFilm, arguments: [uri, 0] }),
         new vscode.CodeLens(at, { title: vscode.l10n.t('$(file-media) Render film'), command: STORYBOARD_COMMANDS.renderFilm, arguments: [uri] }),
       );
@@ -247,6 +242,18 @@ export class Storyboards implements vscode.Disposable {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
   }
+}
+
+/** "Generate all 3 scenes · 28.8 credits", "Generate 2 of 3 scenes · 20.8 credits", or that every scene has its clip. */
+function generateAllTitle(board: Storyboard, statuses: readonly SceneStatus[]): string {
+  const toSend = scenesToSend({ board, statuses });
+  const total = roundCredits(toSend.reduce((sum, scene) => sum + (sceneCredits(board, scene) ?? 0), 0));
+  const count = board.scenes.length;
+  const generating = statuses.filter((status) => status.kind === 'generating').length;
+  if (toSend.length === 0 && generating > 0) return vscode.l10n.t('$(sync~spin) {0} of {1} scenes generating', generating, count);
+  if (toSend.length === 0) return vscode.l10n.t('$(check) All {0} scenes have their clip', count);
+  if (toSend.length === count) return vscode.l10n.t('$(run-all) Generate all {0} scenes · {1} credits', count, total);
+  return vscode.l10n.t('$(run-all) Generate {0} of {1} scenes · {2} credits', toSend.length, count, total);
 }
 
 function roundCredits(credits: number): number {

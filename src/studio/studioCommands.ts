@@ -4,7 +4,7 @@ import { generateVideo } from '../generate/generateVideo';
 import { confirmDescribed, confirmRequest } from '../generate/picker';
 import { showInfo } from '../notify';
 import { submit } from '../generate/submission';
-import { isImageJob, JobRecord, jobRequestOf } from '../jobs/jobRecord';
+import { FilmRequest, isFilmJob, isImageJob, JobRecord, jobRequestOf } from '../jobs/jobRecord';
 import { generateImage } from '../generate/generateImage';
 import { safeMediaUrl } from '../pictory/urls';
 import { describeImageChoice } from '../generate/imagePicker';
@@ -47,8 +47,15 @@ export async function regenerate(app: PictoryApp, clicked: unknown): Promise<voi
   const placeholder = vscode.l10n.t('"{0}": press Enter to send it again, Escape to cancel', shortenPrompt(record.request.prompt));
   const accepted = isImageJob(record)
     ? await confirmDescribed(describeImageChoice(record.request, 1), placeholder, vscode.l10n.t('Regenerate'))
-    : await confirmRequest(record.request, 1, placeholder, vscode.l10n.t('Regenerate'));
+    : isFilmJob(record)
+      ? await confirmDescribed(describeFilm(record.request), placeholder, vscode.l10n.t('Render Again'))
+      : await confirmRequest(record.request, 1, placeholder, vscode.l10n.t('Regenerate'));
   if (accepted) await submit(app, jobRequestOf(record));
+}
+
+/** "3 clips · 18s · 16:9 · counted in video minutes": what rendering a film again sends and uses. */
+function describeFilm(film: FilmRequest): string {
+  return vscode.l10n.t('{0} clips · {1} · {2} · counted in video minutes, not AI credits', film.render.scenes.length, film.duration, film.aspectRatio);
 }
 
 /** A video that starts from this image (its first frame), the image's prompt offered to edit. */
