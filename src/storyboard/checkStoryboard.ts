@@ -1,6 +1,6 @@
 import { checkSources, estimateCredits, findModel, VIDEO_MODELS } from '../pictory/catalog';
 import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS } from '../pictory/prompts';
-import { Scene, Storyboard, StoryboardProblem } from './storyboardFormat';
+import { plainText, Scene, Storyboard, StoryboardProblem, Translate } from './storyboardFormat';
 import { isSceneTransition, SCENE_TRANSITIONS } from '../pictory/render';
 
 /** What a scene asks for once the front matter's defaults and its own overrides are applied. */
@@ -28,44 +28,44 @@ export function sceneCredits(board: Storyboard, scene: Scene): number | undefine
   return known && duration && known.durations.includes(duration) ? estimateCredits(known, duration) : undefined;
 }
 
-function sceneProblems(board: Storyboard, scene: Scene, apiBaseUrl: string | undefined): StoryboardProblem[] {
+function sceneProblems(board: Storyboard, scene: Scene, apiBaseUrl: string | undefined, t: Translate): StoryboardProblem[] {
   const problems: StoryboardProblem[] = [];
   const at = (message: string, range = scene.promptRange) => problems.push({ range, message });
   const settings = scene.overridesLine === undefined ? scene.range : { start: scene.overridesLine, end: scene.overridesLine };
   const prompt = checkPrompt(scene.prompt);
-  if (prompt?.kind === 'tooShort') at(`The prompt is too short: ${prompt.length} characters, at least ${PROMPT_MIN_CHARACTERS} are needed.`);
-  if (prompt?.kind === 'tooLong') at(`The prompt is too long: ${prompt.length} characters, at most ${PROMPT_MAX_CHARACTERS} are allowed.`);
+  if (prompt?.kind === 'tooShort') at(t('The prompt is too short: {0} characters, at least {1} are needed.', prompt.length, PROMPT_MIN_CHARACTERS));
+  if (prompt?.kind === 'tooLong') at(t('The prompt is too long: {0} characters, at most {1} are allowed.', prompt.length, PROMPT_MAX_CHARACTERS));
   const choice = sceneChoice(board, scene);
   const model = choice.model ? findModel(choice.model) : undefined;
-  if (!choice.model) at('No model: set "model" in the front matter, or in this scene.', settings);
-  else if (!model) at(`Unknown model "${choice.model}": use ${VIDEO_MODELS.map((known) => known.id).join(', ')}.`, settings);
+  if (!choice.model) at(t('No model: set "model" in the front matter, or in this scene.'), settings);
+  else if (!model) at(t('Unknown model "{0}": use {1}.', choice.model, VIDEO_MODELS.map((known) => known.id).join(', ')), settings);
   if (model && choice.aspectRatio && !model.aspectRatios.includes(choice.aspectRatio)) {
-    at(`${model.id} does not make ${choice.aspectRatio} videos, the film's aspect ratio (it makes ${model.aspectRatios.join(', ')}).`, settings);
+    at(t('{0} does not make {1} videos, the film\'s aspect ratio (it makes {2}).', model.id, choice.aspectRatio, model.aspectRatios.join(', ')), settings);
   }
-  if (!choice.duration) at('No duration: set "duration" in the front matter, or in this scene.', settings);
+  if (!choice.duration) at(t('No duration: set "duration" in the front matter, or in this scene.'), settings);
   else if (model && !model.durations.includes(choice.duration)) {
-    at(`${model.id} does not make ${choice.duration} videos (it makes ${model.durations.join(', ')}).`, settings);
+    at(t('{0} does not make {1} videos (it makes {2}).', model.id, choice.duration, model.durations.join(', ')), settings);
   }
   if (choice.start !== undefined) {
     if (board.defaults.continuity === 'lastFrame' && scene.index > 0) {
-      at('This scene has two start inputs: with "continuity: lastFrame" it starts from the last frame of the scene before. Remove "start", or set "continuity: none".', settings);
+      at(t('This scene has two start inputs: with "continuity: lastFrame" it starts from the last frame of the scene before. Remove "start", or set "continuity: none".'), settings);
     } else if (checkSources({ firstFrameImageUrl: choice.start }, apiBaseUrl)) {
-      at(`"start" must be the https address of an image, not "${choice.start}".`, settings);
+      at(t('"start" must be the https address of an image, not "{0}".', choice.start), settings);
     }
   }
   return problems;
 }
 
 /** Everything Pictory would refuse, found before any credit is spent, with where it is. */
-export function checkStoryboard(board: Storyboard, apiBaseUrl?: string): StoryboardProblem[] {
+export function checkStoryboard(board: Storyboard, apiBaseUrl?: string, t: Translate = plainText): StoryboardProblem[] {
   const problems = [...board.problems];
   if (!board.defaults.aspectRatio) {
-    problems.push({ range: board.frontMatter, message: 'A film has one aspect ratio: set "aspectRatio" in the front matter (for example "16:9").' });
+    problems.push({ range: board.frontMatter, message: t('A film has one aspect ratio: set "aspectRatio" in the front matter (for example "16:9").') });
   }
   if (board.defaults.transition !== undefined && !isSceneTransition(board.defaults.transition)) {
-    problems.push({ range: board.frontMatter, message: `"transition" is "${board.defaults.transition}": use ${SCENE_TRANSITIONS.join(', ')}.` });
+    problems.push({ range: board.frontMatter, message: t('"transition" is "{0}": use {1}.', board.defaults.transition, SCENE_TRANSITIONS.join(', ')) });
   }
-  if (board.scenes.length === 0) problems.push({ range: board.frontMatter, message: 'No scenes yet: start each scene with a heading, and write its prompt below it.' });
-  for (const scene of board.scenes) problems.push(...sceneProblems(board, scene, apiBaseUrl));
+  if (board.scenes.length === 0) problems.push({ range: board.frontMatter, message: t('No scenes yet: start each scene with a heading, and write its prompt below it.') });
+  for (const scene of board.scenes) problems.push(...sceneProblems(board, scene, apiBaseUrl, t));
   return problems;
 }

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
-import { Continuity, CONTINUITY, frontMatterEnd, LineRange, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem } from './storyboardFormat';
+import { Continuity, CONTINUITY, frontMatterEnd, LineRange, plainText, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem, Translate } from './storyboardFormat';
 
-export type { Continuity, LineRange, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem } from './storyboardFormat';
+export type { Continuity, LineRange, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem, Translate } from './storyboardFormat';
 export { CONTINUITY, isStoryboard, STORYBOARD_MARKER } from './storyboardFormat';
 
 const FRONT_MATTER_KEYS = new Set(['pictory', 'model', 'aspectRatio', 'duration', 'continuity', 'transition']);
@@ -16,21 +16,21 @@ function asText(value: unknown): string | undefined {
   return undefined;
 }
 
-function readDefaults(yamlText: string, range: LineRange, problems: StoryboardProblem[]): StoryboardDefaults {
+function readDefaults(yamlText: string, range: LineRange, problems: StoryboardProblem[], t: Translate): StoryboardDefaults {
   let value: unknown;
   try {
     value = parseYaml(yamlText);
   } catch (error) {
-    problems.push({ range, message: `The front matter is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` });
+    problems.push({ range, message: t('The front matter is not valid YAML: {0}', error instanceof Error ? error.message.split('\n')[0] : String(error)) });
     return { continuity: 'lastFrame' };
   }
   const fields = (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
-    if (!FRONT_MATTER_KEYS.has(key)) problems.push({ range, message: `Unknown front matter field "${key}": use ${[...FRONT_MATTER_KEYS].join(', ')}.` });
+    if (!FRONT_MATTER_KEYS.has(key)) problems.push({ range, message: t('Unknown front matter field "{0}": use {1}.', key, [...FRONT_MATTER_KEYS].join(', ')) });
   }
   const continuity = asText(fields.continuity) ?? 'lastFrame';
   if (!(CONTINUITY as readonly string[]).includes(continuity)) {
-    problems.push({ range, message: `"continuity" is "${continuity}": use lastFrame or none.` });
+    problems.push({ range, message: t('"continuity" is "{0}": use lastFrame or none.', continuity) });
   }
   return {
     model: asText(fields.model),
@@ -41,16 +41,16 @@ function readDefaults(yamlText: string, range: LineRange, problems: StoryboardPr
   };
 }
 
-function readOverrides(comment: string, line: number, problems: StoryboardProblem[]): SceneOverrides {
+function readOverrides(comment: string, line: number, problems: StoryboardProblem[], t: Translate): SceneOverrides {
   const overrides: Record<string, string> = {};
   for (const part of comment.split(',').map((item) => item.trim()).filter(Boolean)) {
     const match = /^(\w+)\s*:\s*(.+)$/.exec(part);
     if (match?.[1] === 'aspectRatio') {
-      problems.push({ range: { start: line, end: line }, message: 'A film has one aspect ratio: set "aspectRatio" in the front matter, not in a scene.' });
+      problems.push({ range: { start: line, end: line }, message: t('A film has one aspect ratio: set "aspectRatio" in the front matter, not in a scene.') });
       continue;
     }
     if (!match || !OVERRIDE_KEYS.has(match[1])) {
-      problems.push({ range: { start: line, end: line }, message: `"${part}" is not a scene setting: use model, duration or start, as "key: value".` });
+      problems.push({ range: { start: line, end: line }, message: t('"{0}" is not a scene setting: use model, duration or start, as "key: value".', part) });
       continue;
     }
     overrides[match[1]] = match[2].trim();
@@ -90,12 +90,12 @@ function sections(lines: readonly string[], from: number): Section[] {
 }
 
 /** Reads a storyboard: its defaults, its scenes with their positions, and what is wrong with the file itself. */
-export function parseStoryboard(text: string): Storyboard {
+export function parseStoryboard(text: string, t: Translate = plainText): Storyboard {
   const lines = text.split(/\r?\n/);
   const problems: StoryboardProblem[] = [];
   const end = frontMatterEnd(lines);
   const frontMatter = { start: 0, end: end ?? -1 };
-  const defaults = end === undefined ? { continuity: 'lastFrame' as const } : readDefaults(lines.slice(1, end).join('\n'), frontMatter, problems);
+  const defaults = end === undefined ? { continuity: 'lastFrame' as const } : readDefaults(lines.slice(1, end).join('\n'), frontMatter, problems, t);
   const scenes: Scene[] = [];
   for (const section of sections(lines, (end ?? -1) + 1)) {
     let overrides: SceneOverrides = {};
@@ -105,7 +105,7 @@ export function parseStoryboard(text: string): Storyboard {
       const comment = OVERRIDE_COMMENT.exec(lines[line]);
       if (comment && promptLines.length === 0 && overridesLine === undefined) {
         overridesLine = line;
-        overrides = readOverrides(comment[1], line, problems);
+        overrides = readOverrides(comment[1], line, problems, t);
         continue;
       }
       if (lines[line].trim() !== '') promptLines.push(line);

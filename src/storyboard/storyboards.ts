@@ -5,10 +5,10 @@ import { formatElapsed } from '../statusBar';
 import { jobCredits } from '../studio/clipsTree';
 import { checkStoryboard, sceneCredits } from './checkStoryboard';
 import { SceneStatus, sceneStatuses, scenesToSend } from './sceneClips';
-import { LineRange, Storyboard, StoryboardProblem } from './storyboardFormat';
+import { LineRange, Storyboard, StoryboardProblem, Translate } from './storyboardFormat';
 import { isStoryboardDocument } from './watch';
 
-export type ParseStoryboard = (text: string) => Storyboard;
+export type ParseStoryboard = (text: string, t: Translate) => Storyboard;
 
 /** A storyboard as it stands now: its text read, checked, and its scenes matched to their clips. */
 export interface StoryboardState {
@@ -87,7 +87,7 @@ export class Storyboards implements vscode.Disposable {
     if (!board) return undefined;
     const uri = document.uri.toString();
     const statuses = sceneStatuses(board, await this.jobRecords(), uri);
-    return { uri, path: document.uri.path, board, problems: checkStoryboard(board, this.options.apiBaseUrl()), statuses };
+    return { uri, path: document.uri.path, board, problems: checkStoryboard(board, this.options.apiBaseUrl(), vscode.l10n.t), statuses };
   }
 
   /** Forgets the job records read, so that the next look reads them again (after a submission). */
@@ -117,7 +117,7 @@ export class Storyboards implements vscode.Disposable {
     const key = document.uri.toString();
     const cached = this.parsed.get(key);
     if (cached?.version === document.version) return cached.board;
-    const board = this.options.parser()(document.getText());
+    const board = this.options.parser()(document.getText(), vscode.l10n.t);
     this.parsed.set(key, { version: document.version, board });
     return board;
   }
@@ -141,7 +141,7 @@ export class Storyboards implements vscode.Disposable {
       this.diagnostics.delete(document.uri);
       return;
     }
-    const diagnostics = checkStoryboard(board, this.options.apiBaseUrl()).map((problem) => {
+    const diagnostics = checkStoryboard(board, this.options.apiBaseUrl(), vscode.l10n.t).map((problem) => {
       const diagnostic = new vscode.Diagnostic(toRange(problem.range, document), problem.message, vscode.DiagnosticSeverity.Error);
       diagnostic.source = 'Pictory';
       return diagnostic;
@@ -219,7 +219,7 @@ export class Storyboards implements vscode.Disposable {
     if (!clip) return markdown.appendText(vscode.l10n.t('No clip yet.'));
     const thumbnail = this.thumbnailOf(clip);
     if (thumbnail) markdown.appendMarkdown(`![${escapeMarkdown(vscode.l10n.t('Thumbnail'))}](${thumbnail}|width=240)\n\n`);
-    const state = status.kind === 'outdated' ? vscode.l10n.t('outdated: {0}', outdatedWords(status.reason)) : statusWords(status);
+    const state = status.kind === 'ready' ? vscode.l10n.t('ready') : statusWords(status);
     const details = [state, clip.request.model, clip.request.aspectRatio, clip.video?.duration ?? clip.request.duration, creditsWords(clip)].filter(Boolean);
     markdown.appendText(details.join(' · ') + '\n\n' + vscode.l10n.t('Job {0}', clip.id));
     return markdown;

@@ -166,6 +166,22 @@ describe('Storyboards', function () {
       assert.ok(titles.includes('12: ✓ 8 s · 12.8 credits'), titles.join('\n'));
     });
 
+    it('shows a scene\'s clip when its text is hovered: thumbnail, state, settings, cost and job', async () => {
+      const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, new vscode.Position(13, 4))) ?? [];
+      const text = hovers
+        .flatMap((hover) => hover.contents)
+        .map((content) => (typeof content === 'string' ? content : content.value))
+        .join('\n')
+        .replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1')
+        .replace(/&nbsp;/g, ' ');
+      const job = [...server.jobs().values()].slice(-3)[1];
+      assert.match(text, /\*\*It rises\*\*/);
+      assert.ok(text.includes('![Thumbnail]('), text);
+      assert.ok(text.includes(job.id) || text.includes(encodeURIComponent(job.id)), 'the thumbnail and the job are this scene\'s');
+      assert.match(text, /ready · pixverse5\.5 · 16:9 · 8s · 12\.8 credits/);
+      assert.ok(text.includes(`Job ${job.id}`), text);
+    });
+
     it('marks a scene outdated when its text changes, keeping its clip, and keeps the clips on disk', async () => {
       await replaceLine(document, 13, 'The lantern rises and bursts into sparks of golden light');
       const titles = await waitFor('the outdated lens', async () => {
