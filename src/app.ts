@@ -48,6 +48,9 @@ export class PictoryApp implements vscode.Disposable {
   private galleryPanel: Gallery | undefined;
   private storyboardService: Storyboards | undefined;
   private filmPanels: StoryboardPanels | undefined;
+  private readonly storyboardRuns = new Set<string>();
+  /** Aborted as the window closes, so that work waiting on jobs stops waiting. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly context: vscode.ExtensionContext,
@@ -206,7 +209,7 @@ export class PictoryApp implements vscode.Disposable {
 
   /** What the storyboard commands work with. */
   get storyboardRuntime(): StoryboardRuntime {
-    return { app: this, state: (uri) => this.storyboards.stateOf(uri), refresh: () => this.storyboards.jobsChanged() };
+    return { app: this, state: (uri) => this.storyboards.stateOf(uri), refresh: () => this.storyboards.jobsChanged(), runs: this.storyboardRuns, closing: this.closing.signal };
   }
 
   /** The panels that play a storyboard's scenes as one film. */
@@ -303,6 +306,7 @@ export class PictoryApp implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing.abort();
     for (const disposable of this.disposables.reverse()) disposable.dispose();
   }
 }

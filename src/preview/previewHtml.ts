@@ -139,7 +139,7 @@ function clipGroup(): string {
   ]);
 }
 
-/** A rendered film: it is made again from its storyboard, not continued or extended. */
+/** A rendered film: it can be rendered again from the same clips, not continued or extended. */
 function filmBody(): string {
   return body('film', VIDEO_ELEMENT, [group('generation-group', 'generationGroup', [button('regenerate', 'refresh', 'secondary')]), clipGroup()].join('\n'));
 }

@@ -18,7 +18,7 @@ export function filmView(state: StoryboardState, localCopy: (jobId: string) => L
       index: scene.index,
       title: scene.title ?? vscode.l10n.t('Scene {0}', scene.index + 1),
       prompt: scene.prompt,
-      status: status.kind,
+      status: status.kind === 'unfinished' ? 'failed' : status.kind,
       statusText: statusWords(status),
       ...(record && src && { clip: { jobId: record.id, src, ...(poster && { poster }), ...withSeconds(clipSeconds(record)) } }),
     };

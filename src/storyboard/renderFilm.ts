@@ -1,18 +1,25 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { submitAll } from '../generate/submission';
-import { FilmRequest } from '../jobs/jobRecord';
+import { FilmRequest, isFollowed } from '../jobs/jobRecord';
 import { askModal, showError, showInfo } from '../notify';
 import { endpointProblem } from '../pictory/http';
 import { formatNumber } from '../studio/credits';
 import { filmName, planFilm } from './film';
-import { generateAllScenes, openStoryboard, StoryboardRuntime } from './generateScenes';
+import { fileName, generateAllScenes, openStoryboard, refuseProblems, StoryboardRuntime } from './generateScenes';
+import { filmsOf } from './sceneClips';
 import { StoryboardState } from './storyboards';
 
 /** "Render film": Pictory joins the scenes' current clips into one video, after the user agrees. */
 export async function renderFilm(runtime: StoryboardRuntime, uri: unknown): Promise<void> {
   const state = await openStoryboard(runtime, uri);
   if (!state) return;
+  if (await refuseProblems(state, state.board.scenes)) return;
+  const rendering = filmsOf(await runtime.app.jobs.list(), state.uri).find((film) => film.state === 'submitting' || isFollowed(film.state));
+  if (rendering) {
+    void showInfo(vscode.l10n.t('A film of {0} is being rendered: it opens when ready.', fileName(state.path)));
+    return;
+  }
   const plan = planFilm(state.board, state.statuses, filmName(state.path));
   if (plan.kind === 'missing') return offerToGenerate(runtime, state, plan.scenes);
   if (!(await confirmRender(runtime, plan.request))) return;
@@ -37,6 +44,7 @@ async function offerToGenerate(runtime: StoryboardRuntime, state: StoryboardStat
 
 async function confirmRender(runtime: StoryboardRuntime, film: FilmRequest): Promise<boolean> {
   const render = vscode.l10n.t('Render Film');
+  await runtime.app.credits.refresh();
   const minutes = runtime.app.credits.latest?.videoMinutes;
   const detail = [
     vscode.l10n.t('{0} clips, {1} in all, {2}, with their own sound; no voice-over or music.', film.render.scenes.length, film.duration, film.aspectRatio),

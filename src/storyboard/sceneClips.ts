@@ -1,4 +1,4 @@
-import { isFilmJob, isFollowed, isVideoJob, JobRecord, requestedDuration, VideoJobRecord } from '../jobs/jobRecord';
+import { isFilmJob, isFollowed, isVideoJob, JobRecord, requestedDuration, RESUMABLE_STATES, VideoJobRecord } from '../jobs/jobRecord';
 import { VideoRequest } from '../pictory/client';
 import { readSeconds } from '../pictory/catalog';
 import { sceneChoice } from './checkStoryboard';
@@ -13,8 +13,10 @@ export type SceneStatus =
   | { readonly kind: 'generating'; readonly record: VideoJobRecord; readonly previous?: VideoJobRecord }
   | { readonly kind: 'ready'; readonly record: VideoJobRecord }
   | { readonly kind: 'outdated'; readonly record: VideoJobRecord; readonly reason: OutdatedReason }
-  /** The newest attempt failed (or stopped); `previous` is the newest finished clip, if any. */
-  | { readonly kind: 'failed'; readonly record: VideoJobRecord; readonly previous?: VideoJobRecord };
+  /** The newest attempt failed; `previous` is the newest finished clip, if any. */
+  | { readonly kind: 'failed'; readonly record: VideoJobRecord; readonly previous?: VideoJobRecord }
+  /** Waiting for the newest attempt stopped (timed out, stopped, lost answer): Pictory may still make it. */
+  | { readonly kind: 'unfinished'; readonly record: VideoJobRecord; readonly previous?: VideoJobRecord };
 
 /**
  * The request a scene sends: its prompt and settings, and the image it starts from (its own
@@ -80,12 +82,16 @@ function statusOf(board: Storyboard, scene: Scene, clips: readonly VideoJobRecor
   if (!newest) return { kind: 'none' };
   const finished = clips.find((record) => record.state === 'completed' && record.video);
   if (newest.state === 'submitting' || isFollowed(newest.state)) return { kind: 'generating', record: newest, previous: finished };
+  if (RESUMABLE_STATES.includes(newest.state)) return { kind: 'unfinished', record: newest, previous: finished };
   if (newest !== finished) return { kind: 'failed', record: newest, previous: finished };
   const reason = outdatedReason(board, scene, newest, previousReady);
   return reason ? { kind: 'outdated', record: newest, reason } : { kind: 'ready', record: newest };
 }
 
-/** Whether "Generate all" sends this scene: it has no clip that matches it, and none on the way. */
+/**
+ * Whether "Generate all" sends this scene: it has no clip that matches it, and none on the
+ * way (a job it stopped waiting for may still finish: it is checked again, not paid for again).
+ */
 export function needsClip(status: SceneStatus): boolean {
   return status.kind === 'none' || status.kind === 'failed' || status.kind === 'outdated';
 }
@@ -98,6 +104,7 @@ export function playableClip(status: SceneStatus): VideoJobRecord | undefined {
       return status.record;
     case 'generating':
     case 'failed':
+    case 'unfinished':
       return status.previous;
     case 'none':
       return undefined;

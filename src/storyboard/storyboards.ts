@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { JobRecord, VideoJobRecord } from '../jobs/jobRecord';
 import { LocalCopy } from '../jobs/localCopies';
 import { formatElapsed } from '../statusBar';
+import { stateWords } from '../jobStates';
+import { safeMediaUrl } from '../pictory/urls';
 import { jobCredits } from '../studio/clipsTree';
 import { checkStoryboard, sceneCredits } from './checkStoryboard';
 import { SceneStatus, sceneStatuses, scenesToSend } from './sceneClips';
@@ -60,6 +62,9 @@ export class Storyboards implements vscode.Disposable {
   private readonly pendingChecks = new Map<string, NodeJS.Timeout>();
   private records: Promise<JobRecord[]> | undefined;
   private ticker: NodeJS.Timeout | undefined;
+  /** Open storyboards with a scene being generated: their lenses tick. */
+  private readonly generating = new Set<string>();
+  private firstCheck: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: StoryboardsOptions) {
     const selector: vscode.DocumentSelector = [{ language: 'markdown' }];
@@ -72,8 +77,12 @@ export class Storyboards implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((editor) => this.setActiveContext(editor)),
       options.onDidChangeJobs(() => this.jobsChanged()),
     );
-    for (const document of vscode.workspace.textDocuments) this.check(document);
-    this.setActiveContext(vscode.window.activeTextEditor);
+    // After activation returns: reading the open storyboards loads the YAML parser.
+    this.firstCheck = setTimeout(() => {
+      this.firstCheck = undefined;
+      for (const document of vscode.workspace.textDocuments) this.check(document);
+      this.setActiveContext(vscode.window.activeTextEditor);
+    }, 0);
   }
 
   /** The storyboard at `uri` (opened if needed), or undefined when the file is not one. */
@@ -99,6 +108,7 @@ export class Storyboards implements vscode.Disposable {
 
   dispose(): void {
     this.stopTicking();
+    clearTimeout(this.firstCheck);
     for (const timer of this.pendingChecks.values()) clearTimeout(timer);
     for (const disposable of this.disposables) disposable.dispose();
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
@@ -124,6 +134,8 @@ export class Storyboards implements vscode.Disposable {
 
   private checkSoon(document: vscode.TextDocument): void {
     const key = document.uri.toString();
+    // Other documents (output channels included) change all the time: only storyboards are looked at.
+    if (!this.parsed.has(key) && !isStoryboardDocument(document)) return;
     clearTimeout(this.pendingChecks.get(key));
     this.pendingChecks.set(
       key,
@@ -151,8 +163,12 @@ export class Storyboards implements vscode.Disposable {
   }
 
   private forget(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    clearTimeout(this.pendingChecks.get(key));
+    this.pendingChecks.delete(key);
     this.diagnostics.delete(document.uri);
-    this.parsed.delete(document.uri.toString());
+    this.parsed.delete(key);
+    this.tickFor(key, false);
   }
 
   private setActiveContext(editor: vscode.TextEditor | undefined): void {
@@ -180,7 +196,7 @@ export class Storyboards implements vscode.Disposable {
       const at = toRange({ start: line, end: line }, document);
       lenses.push(...this.sceneLenses(at, uri, scene.index, statuses[scene.index], sceneCredits(board, scene)));
     }
-    this.tickWhile(statuses.some((status) => status.kind === 'generating'));
+    this.tickFor(uri, statuses.some((status) => status.kind === 'generating'));
     return lenses;
   }
 
@@ -199,6 +215,11 @@ export class Storyboards implements vscode.Disposable {
         return [generate(vscode.l10n.t('$(history) outdated: {0} · Regenerate{1}', outdatedWords(status.reason), cost)), play];
       case 'failed':
         return [generate(vscode.l10n.t('$(error) {0} · Retry{1}', status.record.error?.message ? shorten(status.record.error.message) : vscode.l10n.t('failed'), cost))];
+      case 'unfinished':
+        return [
+          new vscode.CodeLens(at, { title: vscode.l10n.t('$(watch) {0} · Check Again', stateWords(status.record.state)), command: 'pictory.checkAgain', arguments: [{ kind: 'job', record: status.record }] }),
+          generate(vscode.l10n.t('Regenerate{0}', cost)),
+        ];
     }
   }
 
@@ -227,14 +248,16 @@ export class Storyboards implements vscode.Disposable {
 
   private thumbnailOf(record: VideoJobRecord): string | undefined {
     const local = this.options.localCopy(record.id)?.thumbnail;
-    if (local) return vscode.Uri.file(local).toString();
-    const remote = record.video?.thumbnailImageUrl;
-    return remote && /^https?:\/\//.test(remote) ? encodeURI(decodeURI(remote)) : undefined;
+    const address = local ? vscode.Uri.file(local).toString() : safeMediaUrl(record.video?.thumbnailImageUrl, record.endpoint);
+    // Parentheses would end the Markdown link early.
+    return address?.replace(/\(/g, '%28').replace(/\)/g, '%29');
   }
 
-  /** Ticks the "generating 0:42" lenses once a second while a scene is being made. */
-  private tickWhile(generating: boolean): void {
-    if (!generating) return this.stopTicking();
+  /** Ticks the "generating 0:42" lenses once a second while an open storyboard has a scene being made. */
+  private tickFor(uri: string, generating: boolean): void {
+    if (generating) this.generating.add(uri);
+    else this.generating.delete(uri);
+    if (this.generating.size === 0) return this.stopTicking();
     this.ticker ??= setInterval(() => this.lensesChanged.fire(), 1000);
   }
 
@@ -295,6 +318,8 @@ export function statusWords(status: SceneStatus): string {
       return vscode.l10n.t('outdated: {0}', outdatedWords(status.reason));
     case 'failed':
       return status.record.error?.message ? vscode.l10n.t('failed: {0}', shorten(status.record.error.message)) : vscode.l10n.t('failed');
+    case 'unfinished':
+      return stateWords(status.record.state);
   }
 }
 

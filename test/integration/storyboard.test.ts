@@ -7,7 +7,7 @@ import type { TestApi } from '../../src/extension';
 import { JobStore } from '../../src/jobs/jobStore';
 import { observeNotifications, ShownNotification } from '../../src/notify';
 import { planFilm } from '../../src/storyboard/film';
-import { sendScenes } from '../../src/storyboard/generateScenes';
+import { generateAllScenes, sendScenes } from '../../src/storyboard/generateScenes';
 import { sceneStatuses, scenesToSend } from '../../src/storyboard/sceneClips';
 import { parseStoryboard } from '../../src/storyboard/storyboard';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
@@ -221,6 +221,16 @@ describe('Storyboards', function () {
       assert.equal(film.video?.url, `${server.origin}/media/${accepted.id}_film.mp4`);
       assert.equal(film.video?.duration, '18s');
     });
+  });
+
+  it('runs one Generate all at a time for a storyboard, so that no scene is sent twice', async () => {
+    const document = await openStoryboard('twice.md', storyboardText());
+    const before = server.requests.length;
+    const runtime = api.app.storyboardRuntime;
+    await generateAllScenes({ ...runtime, runs: new Set([document.uri.toString()]) }, document.uri.toString());
+    const message = await waitFor('the message', () => shown.find((notification) => notification.message.includes('already at work')));
+    assert.equal(message.message, 'Generate all is already at work on twice.md: each scene is sent once, in turn.');
+    assert.equal(server.requests.length, before, 'nothing asked, nothing sent');
   });
 
   it('stops a lastFrame chain at a failed scene, saying so, and sends nothing after it', async () => {

@@ -80,6 +80,15 @@ describe('storyboard scenes and their clips', () => {
     assert.deepEqual(sceneStatuses(b, [], FILE).map((status) => status.kind), ['none', 'none', 'none']);
   });
 
+  it('do not pay again for a scene whose job Pictory may still finish', () => {
+    const b = board('none');
+    for (const state of ['timedOut', 'stopped', 'cancelled', 'unconfirmed'] as const) {
+      const statuses = sceneStatuses(b, [clip(0, state)], FILE);
+      assert.equal(statuses[0].kind, 'unfinished', state);
+      assert.deepEqual(scenesToSend({ board: b, statuses }).map((scene) => scene.index), [1, 2], `${state}: checked again, not sent again`);
+    }
+  });
+
   it('mark a clip outdated when its text changes, never dropping it', () => {
     const clips = chain(3);
     const edited = board('lastFrame', 'The lantern rises and bursts into sparks of light');
