@@ -1,6 +1,7 @@
 import { checkSources, estimateCredits, findModel, VIDEO_MODELS } from '../pictory/catalog';
 import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS } from '../pictory/prompts';
-import { plainText, Scene, Storyboard, StoryboardProblem, Translate } from './storyboardFormat';
+import { formatMessage, Translate } from '../pictory/text';
+import { Scene, Storyboard, StoryboardProblem } from './storyboardFormat';
 import { isSceneTransition, SCENE_TRANSITIONS } from '../pictory/render';
 
 /** What a scene asks for once the front matter's defaults and its own overrides are applied. */
@@ -57,7 +58,7 @@ function sceneProblems(board: Storyboard, scene: Scene, apiBaseUrl: string | und
 }
 
 /** Everything Pictory would refuse, found before any credit is spent, with where it is. */
-export function checkStoryboard(board: Storyboard, apiBaseUrl?: string, t: Translate = plainText): StoryboardProblem[] {
+export function checkStoryboard(board: Storyboard, apiBaseUrl?: string, t: Translate = formatMessage): StoryboardProblem[] {
   const problems = [...board.problems];
   if (!board.defaults.aspectRatio) {
     problems.push({ range: board.frontMatter, message: t('A film has one aspect ratio: set "aspectRatio" in the front matter (for example "16:9").') });

@@ -1,7 +1,8 @@
 import { parse as parseYaml } from 'yaml';
-import { Continuity, CONTINUITY, frontMatterEnd, LineRange, plainText, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem, Translate } from './storyboardFormat';
+import { formatMessage, Translate } from '../pictory/text';
+import { Continuity, CONTINUITY, frontMatterEnd, LineRange, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem } from './storyboardFormat';
 
-export type { Continuity, LineRange, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem, Translate } from './storyboardFormat';
+export type { Continuity, LineRange, Scene, SceneOverrides, Storyboard, StoryboardDefaults, StoryboardProblem } from './storyboardFormat';
 export { CONTINUITY, isStoryboard, STORYBOARD_MARKER } from './storyboardFormat';
 
 const FRONT_MATTER_KEYS = new Set(['pictory', 'model', 'aspectRatio', 'duration', 'continuity', 'transition']);
@@ -90,7 +91,7 @@ function sections(lines: readonly string[], from: number): Section[] {
 }
 
 /** Reads a storyboard: its defaults, its scenes with their positions, and what is wrong with the file itself. */
-export function parseStoryboard(text: string, t: Translate = plainText): Storyboard {
+export function parseStoryboard(text: string, t: Translate = formatMessage): Storyboard {
   const lines = text.split(/\r?\n/);
   const problems: StoryboardProblem[] = [];
   const end = frontMatterEnd(lines);

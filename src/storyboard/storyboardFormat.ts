@@ -99,8 +99,3 @@ export function isStoryboard(text: string): boolean {
 export function isMarkerLine(line: string): boolean {
   return /^pictory\s*:\s*["']?storyboard["']?\s*(#.*)?$/.test(line.trim());
 }
-
-/** Formats a message: `vscode.l10n.t` in the extension, plain `{0}` substitution elsewhere. */
-export type Translate = (message: string, ...args: Array<string | number | boolean>) => string;
-
-export const plainText: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (whole, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : whole));

@@ -7,7 +7,8 @@ import { safeMediaUrl } from '../pictory/urls';
 import { jobCredits } from '../studio/clipsTree';
 import { checkStoryboard, sceneCredits } from './checkStoryboard';
 import { SceneStatus, sceneStatuses, scenesToSend } from './sceneClips';
-import { LineRange, Storyboard, StoryboardProblem, Translate } from './storyboardFormat';
+import { Translate } from '../pictory/text';
+import { LineRange, Storyboard, StoryboardProblem } from './storyboardFormat';
 import { isStoryboardDocument } from './watch';
 
 export type ParseStoryboard = (text: string, t: Translate) => Storyboard;

@@ -15,6 +15,7 @@ const COMMAND_IDS = [
   'pictory.openPictory', 'pictory.removeJobs', 'pictory.refreshClips', 'pictory.editPromptAndGenerate',
   'pictory.continueFromLastFrame', 'pictory.extendVideo', 'pictory.loadMoreLibrary', 'pictory.refreshLibrary',
   'pictory.saveToWorkspace', 'pictory.openInBrowser', 'pictory.download', 'pictory.insertLink', 'pictory.openGallery', 'pictory.generateImage', 'pictory.animateImage', 'pictory.useImageAsReference', 'pictory.generateVideoFromImage', 'pictory.generateVideoWithReferences',
+  'pictory.newStoryboard', 'pictory.storyboard.generateAll', 'pictory.storyboard.playFilm', 'pictory.storyboard.renderFilm', 'pictory.storyboard.generateScene',
 ];
 
 /** What the workspace (folder) level says of `key` right now. */
@@ -99,7 +100,7 @@ describe('Pictory: Generate Video in VS Code', function () {
   it('contributes its commands, activates only at start-up (to follow jobs) or for a restored preview, and registers every command', async () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { activationEvents: string[]; contributes: { commands: Array<{ command: string }> } };
     // Start-up (to resume unfinished jobs) and a restored preview; commands activate by their own contribution.
-    assert.deepEqual(manifest.activationEvents, ['onStartupFinished', 'onWebviewPanel:pictory.preview', 'onWebviewPanel:pictory.gallery']);
+    assert.deepEqual(manifest.activationEvents, ['onStartupFinished', 'onWebviewPanel:pictory.preview', 'onWebviewPanel:pictory.gallery', 'onWebviewPanel:pictory.storyboard']);
     assert.deepEqual(manifest.contributes.commands.map((c) => c.command).sort(), [...COMMAND_IDS].sort());
     const registered = await vscode.commands.getCommands(true);
     for (const id of COMMAND_IDS) assert.ok(registered.includes(id), `${id} is registered`);
