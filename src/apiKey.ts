@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { showError } from './notify';
 import { Logger } from './log';
 
-const SECRET_KEY = 'pictory.apiKey';
+export const SECRET_KEY = 'pictory.apiKey';
 export const API_KEY_PAGE = 'https://app.pictory.ai/api-access';
 
 /** The API key, kept only in VS Code's SecretStorage (the system keychain). */

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { ApiKeyStore } from './apiKey';
+import { ApiKeyStore, SECRET_KEY } from './apiKey';
 import { normalizeEndpoint, readSettings } from './config';
 import { JobManager } from './jobs/jobManager';
 import { isImageJob, JobRecord } from './jobs/jobRecord';
@@ -27,6 +27,7 @@ import { StoryboardPanels } from './storyboard/storyboardPanel';
 import { StoryboardRuntime, generateAllScenes, generateScene } from './storyboard/generateScenes';
 import { renderFilm } from './storyboard/renderFilm';
 import { filmView } from './storyboard/filmView';
+import { ChatProposals } from './chat/participant';
 
 /**
  * Owns everything the extension creates. Parts are made on first use, so that activation
@@ -37,6 +38,8 @@ export class PictoryApp implements vscode.Disposable {
   readonly keys: ApiKeyStore;
   readonly loadFetch: () => Promise<Fetch>;
   readonly submissions = new SubmissionsInFlight();
+  /** Requests `@pictory` proposed, until a Generate button sends one. */
+  readonly chatProposals = new ChatProposals();
   readonly credits: CreditWatch;
   private readonly disposables: vscode.Disposable[] = [this.logger];
   private jobManager: JobManager | undefined;
@@ -113,8 +116,15 @@ export class PictoryApp implements vscode.Disposable {
 
   registerStudio(): void {
     if (this.studioViews) return;
-    this.studioViews = new Studio(this.jobs, this.copies, this.credits, new LibraryProvider(() => this.accountClient()), async () => !!(await this.keys.get()));
-    this.disposables.push(this.studioViews);
+    const studio = new Studio(this.jobs, this.copies, this.credits, new LibraryProvider(() => this.accountClient()), async () => !!(await this.keys.get()));
+    this.studioViews = studio;
+    this.disposables.push(
+      studio,
+      // However the key changes (a command, a prompt for it, another window), what depends on it follows.
+      this.context.secrets.onDidChange((event) => {
+        if (event.key === SECRET_KEY) void studio.onKeyChanged();
+      }),
+    );
   }
 
   get copiesFolder(): string {

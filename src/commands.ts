@@ -13,6 +13,7 @@ import {
 import { newStoryboard } from './storyboard/newStoryboard';
 import { generateAllScenes, generateScene, openStoryboard } from './storyboard/generateScenes';
 import { renderFilm } from './storyboard/renderFilm';
+import { CHAT_COMMANDS, editProposal, generateProposal } from './chat/participant';
 
 /** Tree commands get the clicked row and the selected rows as their arguments. */
 type CommandHandler = (app: PictoryApp, ...args: unknown[]) => Promise<unknown>;
@@ -57,6 +58,12 @@ const COMMANDS: Record<string, CommandHandler> = {
   'pictory.storyboard.generateScene': (app, uri, scene) => generateScene(app.storyboardRuntime, uri, scene),
   'pictory.storyboard.generateAll': (app, uri) => generateAllScenes(app.storyboardRuntime, uri),
   'pictory.storyboard.renderFilm': (app, uri) => renderFilm(app.storyboardRuntime, uri),
+  [CHAT_COMMANDS.generate]: generateProposal,
+  [CHAT_COMMANDS.editInPalette]: editProposal,
+  [CHAT_COMMANDS.openJob]: async (app, id) => {
+    const record = typeof id === 'string' ? await app.jobs.get(id) : undefined;
+    if (record?.video) app.previews.show(record);
+  },
   'pictory.storyboard.playFilm': async (app, uri, from) => {
     const state = await openStoryboard(app.storyboardRuntime, uri);
     if (state) await app.films.show(state.uri, typeof from === 'number' ? from : 0);

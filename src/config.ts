@@ -17,6 +17,8 @@ export interface PictorySettings {
   readonly localCopiesMaxBytes: number;
   /** How many scenes of a storyboard without continuity are on their way at once. */
   readonly storyboardConcurrency: number;
+  /** The most AI credits a chat agent's tool may spend on one request, asked or not. */
+  readonly agentMaxCreditsPerRequest: number;
 }
 
 function nonEmpty(value: unknown): string | undefined {
@@ -58,5 +60,6 @@ export function readSettings(): PictorySettings {
     confirmBeforeGenerating: userValue(section, 'confirmBeforeGenerating') !== false,
     localCopiesMaxBytes: Math.round(positive(section.get('localCopies.maxSizeGB'), 2, 0) * 1e9),
     storyboardConcurrency: Math.min(10, Math.floor(positive(section.get('storyboard.maxConcurrentScenes'), 3, 1))),
+    agentMaxCreditsPerRequest: positive(userValue(section, 'agent.maxCreditsPerRequest'), 100, 0),
   };
 }

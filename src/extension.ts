@@ -7,6 +7,8 @@ import { PREVIEW_VIEW_TYPE } from './preview/previewPanel';
 import { GALLERY_VIEW_TYPE } from './studio/gallery';
 import { STORYBOARD_VIEW_TYPE } from './storyboard/storyboardPanel';
 import { whenStoryboardOpens } from './storyboard/watch';
+import { registerChatTools } from './chat/tools';
+import { registerChatParticipant } from './chat/participant';
 
 export interface TestApi {
   readonly app: PictoryApp;
@@ -31,6 +33,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TestAp
     vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, { deserializeWebviewPanel: (panel) => app.gallery.restore(panel) }),
     vscode.window.registerWebviewPanelSerializer(STORYBOARD_VIEW_TYPE, { deserializeWebviewPanel: (panel, state: unknown) => app.films.restore(panel, state) }),
     whenStoryboardOpens(() => app.storyboards),
+    ...registerChatTools(app),
+    ...registerChatParticipant(app),
   );
   // Start-up activation exists only to follow jobs: those a closed window left, and those
   // another window starts from now on (so that they live on if that window closes).

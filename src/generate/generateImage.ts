@@ -9,10 +9,11 @@ import { askPrompt, collectPrompts, confirmBatch, confirmCreditsLeft, promptProb
 import { describeImageChoice, pickImageChoice } from './imagePicker';
 import { submitAll, withoutPromptsInFlight } from './submission';
 
-/** An image made from another one (`referenceImageUrl`), with a new prompt asked. */
+/** An image started elsewhere (from another one, `referenceImageUrl`, or a chat's prompt), with its prompt asked. */
 export interface ImageStart {
   readonly title: string;
-  readonly referenceImageUrl: string;
+  /** An image the new one is made from, when there is one. */
+  readonly referenceImageUrl?: string;
   /** The prompt to start the input box with (the reference image's own). */
   readonly prompt?: string;
 }
@@ -30,7 +31,7 @@ export async function generateImage(app: PictoryApp, start?: ImageStart): Promis
   }
   let prompts = withoutPromptsInFlight(app, collected);
   if (prompts.length === 0) return;
-  const choice = await pickImageChoice(prompts.length, { requireReference: !!start });
+  const choice = await pickImageChoice(prompts.length, { requireReference: !!start?.referenceImageUrl });
   if (!choice) return;
   const count = prompts.length;
   const description = describeImageChoice(choice, count);
@@ -47,7 +48,7 @@ export async function generateImage(app: PictoryApp, start?: ImageStart): Promis
   if (!key) return;
   prompts = withoutPromptsInFlight(app, prompts);
   const webhook = settings.webhookUrl;
-  const reference = start ? { referenceImageUrl: start.referenceImageUrl } : {};
+  const reference = start?.referenceImageUrl ? { referenceImageUrl: start.referenceImageUrl } : {};
   const requests = prompts.map((prompt) => ({ prompt, ...choice, ...reference, ...(webhook ? { webhook } : {}) }));
   await submitAll(app, settings.apiBaseUrl, key, requests.map((request) => ({ kind: 'image', request })));
 }

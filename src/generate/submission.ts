@@ -6,6 +6,7 @@ import { showError, showInfo, showWarning } from '../notify';
 import { JobRecord, JobRequest } from '../jobs/jobRecord';
 import { describeError, PictoryApiError } from '../pictory/errors';
 import { shortenPrompt } from '../pictory/prompts';
+import { endpointProblem } from '../pictory/http';
 
 const PICTORY_APP_URL = 'https://app.pictory.ai';
 
@@ -55,6 +56,32 @@ export function withoutPromptsInFlight(app: PictoryApp, prompts: readonly string
     );
   }
   return fresh;
+}
+
+/** How a request sent without any question went: its followed job, or why not, in words for whoever asked. */
+export type QuietSubmission = { readonly record: JobRecord; readonly uncertain?: string } | { readonly refused: string };
+
+/**
+ * Sends one request that a person already approved elsewhere (a chat tool's confirmation),
+ * without notifications or questions: the same job manager, the same never-twice rule for
+ * prompts on their way, and the failure described for the caller to show.
+ */
+export async function submitQuietly(app: PictoryApp, job: JobRequest): Promise<QuietSubmission> {
+  const endpoint = readSettings().apiBaseUrl;
+  const problem = endpointProblem(endpoint);
+  if (problem) return { refused: problem };
+  const key = await app.keys.get();
+  if (!key) return { refused: vscode.l10n.t('No Pictory API key is set: the user can set one with "Pictory: Set API Key".') };
+  if (app.submissions.has(job.request.prompt)) return { refused: vscode.l10n.t('This prompt is already being sent to Pictory: it is not sent again.') };
+  app.submissions.add([job.request.prompt]);
+  try {
+    return { record: await app.jobs.submit(app.createClient(endpoint, key), endpoint, job) };
+  } catch (error) {
+    if (error instanceof SubmissionUncertain) return { record: error.record, uncertain: app.logger.redact(describeError(error.cause, vscode.l10n.t)) };
+    return { refused: app.logger.redact(error instanceof PictoryApiError ? describeError(error, vscode.l10n.t) : error instanceof Error ? error.message : String(error)) };
+  } finally {
+    app.submissions.delete([job.request.prompt]);
+  }
 }
 
 /** Sends one request again (Retry) to the configured endpoint, never to one a stored job remembers. */
