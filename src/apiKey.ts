@@ -13,6 +13,8 @@ export class ApiKeyStore {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly logger: Logger,
+    /** Awaited after the key is stored or removed here, so that what depends on it has followed when this resolves. */
+    private readonly onChanged: () => Promise<void> = async () => undefined,
   ) {}
 
   async get(): Promise<string | undefined> {
@@ -37,6 +39,7 @@ export class ApiKeyStore {
   async clear(): Promise<void> {
     this.unsaved = undefined;
     await this.secrets.delete(SECRET_KEY);
+    await this.onChanged();
   }
 
   async store(key: string): Promise<void> {
@@ -55,6 +58,7 @@ export class ApiKeyStore {
         ),
       );
     }
+    await this.onChanged();
   }
 }
 

@@ -60,7 +60,7 @@ export class PictoryApp implements vscode.Disposable {
     private readonly onJobFinished: (record: JobRecord) => void,
     private readonly onJobUnrecorded: (record: JobRecord, reason: string) => void,
   ) {
-    this.keys = new ApiKeyStore(context.secrets, this.logger);
+    this.keys = new ApiKeyStore(context.secrets, this.logger, () => this.keyMayHaveChanged());
     this.loadFetch = lazyFetch(path.join(context.extensionPath, 'dist', 'fetch.js'));
     this.credits = new CreditWatch(() => this.fetchQuota(), (message) => this.logger.warn(message));
     this.disposables.push(this.credits);
@@ -109,6 +109,17 @@ export class PictoryApp implements vscode.Disposable {
     return this.jobManager;
   }
 
+  /** The key last acted on (`null`: none yet), so that one change is acted on once, however it is heard of. */
+  private keyActedOn: string | undefined | null = null;
+
+  /** The views, the key context (which shows the chat tools) and the credits follow the key. */
+  async keyMayHaveChanged(): Promise<void> {
+    const key = await this.keys.get();
+    if (key === this.keyActedOn) return;
+    this.keyActedOn = key;
+    await this.studioViews?.onKeyChanged();
+  }
+
   /** The Pictory views, once registered (at activation: a view may be open from the last session). */
   get studio(): Studio | undefined {
     return this.studioViews;
@@ -120,9 +131,9 @@ export class PictoryApp implements vscode.Disposable {
     this.studioViews = studio;
     this.disposables.push(
       studio,
-      // However the key changes (a command, a prompt for it, another window), what depends on it follows.
+      // A key set or removed in another window: what depends on it here follows too.
       this.context.secrets.onDidChange((event) => {
-        if (event.key === SECRET_KEY) void studio.onKeyChanged();
+        if (event.key === SECRET_KEY) void this.keyMayHaveChanged();
       }),
     );
   }

@@ -28,11 +28,9 @@ const COMMANDS: Record<string, CommandHandler> = {
   'pictory.useImageAsReference': useImageAsReference,
   'pictory.setApiKey': async (app) => {
     if (await app.keys.askAndStore('change')) void showInfo(vscode.l10n.t('Pictory API key saved.'));
-    await app.studio?.onKeyChanged();
   },
   'pictory.clearApiKey': async (app) => {
     await app.keys.clear();
-    await app.studio?.onKeyChanged();
     void showInfo(vscode.l10n.t('Pictory API key removed.'));
   },
   'pictory.openPreview': openPreview,

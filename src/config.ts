@@ -40,6 +40,12 @@ function userValue(section: vscode.WorkspaceConfiguration, key: string): unknown
   return inspected?.globalValue ?? inspected?.defaultValue;
 }
 
+/** The agents' budget fails closed: a value that is not a number lets them spend nothing. */
+function agentBudget(value: unknown): number {
+  if (value === undefined) return 100;
+  return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, value) : 0;
+}
+
 /** `https://host/api/` and `https://host/api` are the same endpoint. */
 export function normalizeEndpoint(url: string): string {
   return url.trim().replace(/\/+$/, '');
@@ -60,6 +66,6 @@ export function readSettings(): PictorySettings {
     confirmBeforeGenerating: userValue(section, 'confirmBeforeGenerating') !== false,
     localCopiesMaxBytes: Math.round(positive(section.get('localCopies.maxSizeGB'), 2, 0) * 1e9),
     storyboardConcurrency: Math.min(10, Math.floor(positive(section.get('storyboard.maxConcurrentScenes'), 3, 1))),
-    agentMaxCreditsPerRequest: positive(userValue(section, 'agent.maxCreditsPerRequest'), 100, 0),
+    agentMaxCreditsPerRequest: agentBudget(userValue(section, 'agent.maxCreditsPerRequest')),
   };
 }

@@ -4,7 +4,7 @@ import { PictoryApp } from '../app';
 import { readSettings } from '../config';
 import { confirmCreditsLeft, generateVideo } from '../generate/generateVideo';
 import { generateImage } from '../generate/generateImage';
-import { submitAll } from '../generate/submission';
+import { submitAll, withoutPromptsInFlight } from '../generate/submission';
 import { JobRequest } from '../jobs/jobRecord';
 import { estimateCredits, findImageModel, findModel, roundCredits } from '../pictory/catalog';
 import { endpointProblem } from '../pictory/http';
@@ -12,7 +12,7 @@ import { shortenPrompt } from '../pictory/prompts';
 import { showError, showInfo } from '../notify';
 import { formatElapsed } from '../statusBar';
 import { draftStoryboard, parseDraftScenes } from './storyboardDraft';
-import { AGENT_IMAGE_FALLBACK, checkImageInput, checkVideoInput } from './toolInput';
+import { checkImageInput, checkVideoInput } from './toolInput';
 
 export const PARTICIPANT_ID = 'pictory.chat';
 
@@ -76,10 +76,11 @@ function defaults(): { model?: string; aspectRatio?: string; duration?: string }
   return { model: settings.defaultModel, aspectRatio: settings.defaultAspectRatio, duration: settings.defaultDuration };
 }
 
+/** A model's words as a quote, shown as they are: they must not become links, emphasis or HTML. */
 function quote(text: string): string {
   return text
     .split('\n')
-    .map((line) => `> ${line}`)
+    .map((line) => `> ${escape(line)}`)
     .join('\n');
 }
 
@@ -93,7 +94,7 @@ async function proposeVideo(app: PictoryApp, request: vscode.ChatRequest, stream
     return;
   }
   const { model, aspectRatio, duration } = checked.request;
-  stream.markdown(`${quote(vscode.l10n.t('{0}', prompt))}\n\n`);
+  stream.markdown(`${quote(checked.request.prompt)}\n\n`);
   stream.markdown(vscode.l10n.t('**{0}** · {1} · {2} · about **{3} AI credits**. Nothing is sent until you press Generate.', findModel(model)?.label ?? model, aspectRatio, duration, roundCredits(checked.credits)));
   offer(app, stream, { kind: 'video', request: checked.request });
 }
@@ -102,13 +103,13 @@ async function proposeVideo(app: PictoryApp, request: vscode.ChatRequest, stream
 async function proposeImage(app: PictoryApp, request: vscode.ChatRequest, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<void> {
   stream.progress(vscode.l10n.t('Writing an image prompt…'));
   const prompt = await ask(request.model, IMAGE_INSTRUCTIONS, request.prompt, token);
-  const checked = checkImageInput({ prompt, model: AGENT_IMAGE_FALLBACK.model });
+  const checked = checkImageInput({ prompt });
   if (!checked.ok) {
     stream.markdown(vscode.l10n.t('The prompt could not be used: {0}', checked.message));
     return;
   }
   const { model, aspectRatio } = checked.request;
-  stream.markdown(`${quote(prompt)}\n\n`);
+  stream.markdown(`${quote(checked.request.prompt)}\n\n`);
   stream.markdown(vscode.l10n.t('**{0}** · {1} · about **{2} AI credits**. Nothing is sent until you press Generate.', findImageModel(model)?.label ?? model, aspectRatio, roundCredits(checked.credits)));
   offer(app, stream, { kind: 'image', request: checked.request });
 }
@@ -133,7 +134,7 @@ async function proposeStoryboard(request: vscode.ChatRequest, stream: vscode.Cha
   stream.markdown(
     vscode.l10n.t('Opened a storyboard of {0} scenes. Nothing was sent: save it, edit it, then use **Generate all** above its first scene.', scenes.length) + '\n\n',
   );
-  for (const [index, scene] of scenes.entries()) stream.markdown(`${index + 1}. **${scene.title}**: ${scene.prompt}\n`);
+  for (const [index, scene] of scenes.entries()) stream.markdown(`${index + 1}. **${escape(scene.title)}**: ${escape(scene.prompt)}\n`);
 }
 
 function draftInstructions(): string {
@@ -210,20 +211,25 @@ export function followups(result: vscode.ChatResult): vscode.ChatFollowup[] {
 
 /** "Generate" on an answer: the proposed request, sent once through the usual submission. */
 export async function generateProposal(app: PictoryApp, id: unknown): Promise<void> {
-  const job = app.chatProposals.take(id);
+  const job = app.chatProposals.peek(id);
   if (!job) {
     void showInfo(vscode.l10n.t('This proposal was already sent or has expired: ask again in the chat.'));
     return;
   }
+  if (withoutPromptsInFlight(app, [job.request.prompt]).length === 0) return;
   if (!(await confirmCreditsLeft(app, estimateOf(job), shortenPrompt(job.request.prompt)))) return;
-  const endpoint = readSettings().apiBaseUrl;
-  const problem = endpointProblem(endpoint);
+  const settings = readSettings();
+  const problem = endpointProblem(settings.apiBaseUrl);
   if (problem) {
     void showError(problem);
     return;
   }
   const key = await app.keys.getOrAsk();
-  if (key) await submitAll(app, endpoint, key, [job]);
+  // Used up only now: a question declined leaves the button working.
+  if (!key || !app.chatProposals.take(id)) return;
+  const webhook = settings.webhookUrl;
+  const request = webhook ? { ...job.request, webhook } : job.request;
+  await submitAll(app, settings.apiBaseUrl, key, [{ ...job, request } as JobRequest]);
 }
 
 function estimateOf(job: JobRequest): number {

@@ -39,10 +39,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A field's text; a blank one counts as left out. */
 function optionalText(input: Record<string, unknown>, field: string): string | undefined | { error: string } {
   const value = input[field];
-  if (value === undefined || value === null || value === '') return undefined;
-  return typeof value === 'string' ? value.trim() : { error: `"${field}" must be a string.` };
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return { error: `"${field}" must be a string.` };
+  return value.trim() || undefined;
+}
+
+function list(values: readonly string[]): string {
+  return values.length === 2 ? `${values[0]} and ${values[1]}` : values.join(', ');
 }
 
 function unknownFields(input: Record<string, unknown>, known: readonly string[]): string | undefined {
@@ -50,9 +56,10 @@ function unknownFields(input: Record<string, unknown>, known: readonly string[])
   return extra.length ? `Unknown input ${extra.map((key) => `"${key}"`).join(', ')}: use only ${known.join(', ')}.` : undefined;
 }
 
+/** What is wrong with the prompt as it would be sent (trimmed), if anything. */
 function promptMessage(prompt: unknown): string | undefined {
   if (typeof prompt !== 'string') return '"prompt" is required: the video described in words.';
-  const problem = checkPrompt(prompt);
+  const problem = checkPrompt(prompt.trim());
   if (problem?.kind === 'tooShort') return `The prompt is too short (${problem.length} characters); write at least ${PROMPT_MIN_CHARACTERS}.`;
   if (problem?.kind === 'tooLong') return `The prompt is too long (${problem.length} characters); Pictory takes at most ${PROMPT_MAX_CHARACTERS}.`;
   return undefined;
@@ -78,9 +85,9 @@ export function checkVideoInput(input: unknown, defaults: VideoDefaults, apiBase
   const model = findModel(modelId);
   if (!model) return { ok: false, message: `Unknown model "${modelId}": use ${VIDEO_MODELS.map((known) => known.id).join(', ')}.` };
   const aspectRatio = pick(givenRatio, givenModel ? undefined : (defaults.aspectRatio ?? AGENT_VIDEO_FALLBACK.aspectRatio), model.aspectRatios);
-  if (!model.aspectRatios.includes(aspectRatio)) return { ok: false, message: `${model.id} supports ${model.aspectRatios.join(' and ')}, not ${aspectRatio}.` };
+  if (!model.aspectRatios.includes(aspectRatio)) return { ok: false, message: `${model.id} supports ${list(model.aspectRatios)}, not ${aspectRatio}.` };
   const duration = pick(givenDuration, givenModel ? undefined : (defaults.duration ?? AGENT_VIDEO_FALLBACK.duration), model.durations);
-  if (!model.durations.includes(duration)) return { ok: false, message: `${model.id} makes ${model.durations.join(', ')} videos, not ${duration}.` };
+  if (!model.durations.includes(duration)) return { ok: false, message: `${model.id} makes ${list(model.durations)} videos, not ${duration}.` };
   if (firstFrameImageUrl !== undefined && checkSources({ firstFrameImageUrl }, apiBaseUrl)) {
     return { ok: false, message: '"firstFrameImageUrl" must be the https address of an image.' };
   }
@@ -103,7 +110,7 @@ export function checkImageInput(input: unknown): Checked<ImageRequest> {
   if (!model) return { ok: false, message: `Unknown image model "${givenModel}": use ${IMAGE_MODELS.map((known) => known.id).join(', ')}.` };
   const aspectRatio = pick(givenRatio, givenModel ? undefined : AGENT_IMAGE_FALLBACK.aspectRatio, model.aspectRatios);
   const problem = checkImageChoice({ model: model.id, aspectRatio, style });
-  if (problem?.kind === 'unsupportedAspectRatio') return { ok: false, message: `${model.id} supports ${model.aspectRatios.join(', ')}, not ${aspectRatio}.` };
+  if (problem?.kind === 'unsupportedAspectRatio') return { ok: false, message: `${model.id} supports ${list(model.aspectRatios)}, not ${aspectRatio}.` };
   if (problem?.kind === 'unknownStyle') return { ok: false, message: `Unknown style "${style}": use ${IMAGE_STYLES.join(', ')}, or none.` };
   const request: ImageRequest = { prompt: (input.prompt as string).trim(), model: model.id, aspectRatio, ...(style && { style }) };
   return { ok: true, request, credits: model.creditsPerImage };
@@ -115,12 +122,33 @@ export function overBudget(credits: number, budget: number): string | undefined 
   return `Not sent: this costs about ${roundCredits(credits)} AI credits, more than the ${budget} credits the user allows an agent to spend on one request (setting pictory.agent.maxCreditsPerRequest). Suggest a cheaper model or a shorter duration, or ask the user to raise the limit.`;
 }
 
+/** What a tool does with a call: tell the model why nothing is sent, or ask the person, naming the cost. */
+export type Preparation<Request> =
+  | { readonly send: false; readonly message: string }
+  | { readonly send: true; readonly request: Request; readonly credits: number; readonly confirmation: { readonly title: string; readonly message: string } };
+
+/**
+ * Decides, without any side effect, what a generation tool does: a request that is invalid or
+ * over `budget` is not sent (and nobody is asked); any other is sent only once a person has
+ * seen the confirmation.
+ */
+export function prepareGeneration<Request>(
+  checked: Checked<Request>,
+  budget: number,
+  confirmation: (request: Request, credits: number) => { title: string; message: string },
+): Preparation<Request> {
+  if (!checked.ok) return { send: false, message: checked.message };
+  const over = overBudget(checked.credits, budget);
+  if (over) return { send: false, message: over };
+  return { send: true, request: checked.request, credits: checked.credits, confirmation: confirmation(checked.request, checked.credits) };
+}
+
 /** The confirmation a person sees before a tool sends anything: what, and what it costs. */
 export function videoConfirmation(request: VideoRequest, credits: number, creditsLeft: number | undefined, t: Translate = formatMessage): { title: string; message: string } {
   const model = findModel(request.model);
   const start = request.firstFrameImageUrl ? t(' It starts from the image {0}.', request.firstFrameImageUrl) : '';
   return {
-    title: t('Generate a {0} video with Pictory?', request.duration),
+    title: t('Generate a video of {0} with Pictory?', request.duration),
     message:
       t('"{0}"\n\n{1} · {2} · {3}: about {4} AI credits.', request.prompt, model?.label ?? request.model, request.aspectRatio, request.duration, roundCredits(credits)) +
       start +

@@ -6,7 +6,8 @@ import { describeRequest, isImageJob, JobRecord, JobRequest } from '../jobs/jobR
 import { roundCredits } from '../pictory/catalog';
 import { creditsLeft } from '../pictory/responses';
 import { safeMediaUrl } from '../pictory/urls';
-import { checkImageInput, checkVideoInput, Checked, imageConfirmation, overBudget, TOOL_NAMES, videoConfirmation } from './toolInput';
+import { ImageRequest, VideoRequest } from '../pictory/client';
+import { checkImageInput, checkVideoInput, Checked, imageConfirmation, prepareGeneration, Preparation, TOOL_NAMES, videoConfirmation } from './toolInput';
 
 function text(message: string): vscode.LanguageModelToolResult {
   return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(message)]);
@@ -21,41 +22,62 @@ function left(app: PictoryApp): number | undefined {
   return quota ? creditsLeft(quota) : undefined;
 }
 
-/** A tool that sends one generation: checked and priced before the person is asked, the budget held when sending. */
+/** The webhook the user set, on every request a tool sends, as on the palette's. */
+function withWebhook<Request extends JobRequest['request']>(request: Request): Request {
+  const webhook = readSettings().webhookUrl;
+  return webhook ? { ...request, webhook } : request;
+}
+
+/** Text shown as it is: a prompt from a model must not become links or emphasis. */
+function plainMarkdown(text: string): vscode.MarkdownString {
+  return new vscode.MarkdownString().appendText(text);
+}
+
+/**
+ * A tool that sends one generation: checked and priced before the person is asked, the budget
+ * held again when sending, and what is sent exactly what the person saw.
+ */
 class GenerationTool<Request extends JobRequest['request']> implements vscode.LanguageModelTool<unknown> {
+  /** What each confirmation showed, by its input: sent as shown even if the defaults change meanwhile. */
+  private readonly shown = new Map<string, Request>();
+
   constructor(
     private readonly app: PictoryApp,
-    private readonly kind: 'video' | 'image',
+    private readonly job: (request: Request) => JobRequest,
     private readonly check: (input: unknown) => Checked<Request>,
     private readonly confirmation: (request: Request, credits: number, creditsLeft: number | undefined) => { title: string; message: string },
+    private readonly words: { readonly sending: string; readonly what: string; readonly takes: string },
   ) {}
 
+  private prepare(input: unknown): Preparation<Request> {
+    const shown = this.shown.get(JSON.stringify(input));
+    const checked = shown ? this.check(shown) : this.check(input);
+    return prepareGeneration(checked, readSettings().agentMaxCreditsPerRequest, (request, credits) => this.confirmation(request, credits, left(this.app)));
+  }
+
   prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<unknown>): vscode.PreparedToolInvocation {
-    const checked = this.check(options.input);
+    const prepared = this.prepare(options.input);
     // Nothing is sent for a request that is refused or over budget: nobody needs to be asked.
-    if (!checked.ok || overBudget(checked.credits, readSettings().agentMaxCreditsPerRequest)) {
-      return { invocationMessage: vscode.l10n.t('Checking the request for Pictory') };
-    }
+    if (!prepared.send) return { invocationMessage: vscode.l10n.t('Checking the request for Pictory') };
+    this.shown.set(JSON.stringify(options.input), prepared.request);
+    for (const old of [...this.shown.keys()].slice(0, -20)) this.shown.delete(old);
     return {
-      invocationMessage: this.kind === 'video' ? vscode.l10n.t('Sending the video request to Pictory') : vscode.l10n.t('Sending the image request to Pictory'),
-      confirmationMessages: this.confirmation(checked.request, checked.credits, left(this.app)),
+      invocationMessage: this.words.sending,
+      confirmationMessages: { title: prepared.confirmation.title, message: plainMarkdown(prepared.confirmation.message) },
     };
   }
 
   async invoke(options: vscode.LanguageModelToolInvocationOptions<unknown>): Promise<vscode.LanguageModelToolResult> {
-    const checked = this.check(options.input);
-    if (!checked.ok) return text(checked.message);
-    // Held here, not only in the confirmation: the person may have allowed every call.
-    const over = overBudget(checked.credits, readSettings().agentMaxCreditsPerRequest);
-    if (over) return text(over);
-    const job = (this.kind === 'video' ? { kind: 'video', request: checked.request } : { kind: 'image', request: checked.request }) as JobRequest;
-    const sent = await submitQuietly(this.app, job);
+    // The budget is held here too, not only in the confirmation: the person may have allowed every call.
+    const prepared = this.prepare(options.input);
+    this.shown.delete(JSON.stringify(options.input));
+    if (!prepared.send) return text(prepared.message);
+    const sent = await submitQuietly(this.app, this.job(withWebhook(prepared.request)));
     if ('refused' in sent) return text(`Not sent: ${sent.refused}`);
-    const what = this.kind === 'video' ? 'video' : 'image';
-    const uncertain = sent.uncertain ? ` Pictory's answer was lost (${sent.uncertain}); the extension is looking for the ${what} in the account and will tell the user.` : '';
+    const uncertain = sent.uncertain ? ` Pictory's answer was lost (${sent.uncertain}); the extension is looking for the ${this.words.what} in the account and will tell the user.` : '';
     return text(
-      `Submitted to Pictory as job ${sent.record.id} (${describeRequest(sent.record)}), about ${roundCredits(checked.credits)} AI credits.${uncertain} ` +
-        `The ${what} takes ${this.kind === 'video' ? 'a few minutes' : 'a few seconds'}; the user will be notified and shown it when it is ready. Use ${TOOL_NAMES.getJob} with this job id to check it.`,
+      `Submitted to Pictory as job ${sent.record.id} (${describeRequest(sent.record)}), about ${roundCredits(prepared.credits)} AI credits.${uncertain} ` +
+        `The ${this.words.what} takes ${this.words.takes}; the user will be notified and shown it when it is ready. Use ${TOOL_NAMES.getJob} with this job id to check it.`,
     );
   }
 }
@@ -76,7 +98,8 @@ function describeJob(record: JobRecord): Record<string, unknown> {
       ...(!isImageJob(record) && { thumbnailImageUrl: url(video.thumbnailImageUrl), lastFrameImageUrl: url(video.lastFrameImageUrl), duration: video.duration }),
       aiCreditsUsed: video.aiCreditsUsed,
     }),
-    ...(record.error && { error: record.error.message }),
+    // The extension's own failures may name files of this machine: only Pictory's words are passed on.
+    ...(record.error && { error: record.error.code === 'INTERNAL' ? 'the extension stopped following the job' : record.error.message }),
   };
 }
 
@@ -110,12 +133,23 @@ export function registerChatTools(app: PictoryApp): vscode.Disposable[] {
     const settings = readSettings();
     return { model: settings.defaultModel, aspectRatio: settings.defaultAspectRatio, duration: settings.defaultDuration };
   };
+  const videoTool = new GenerationTool<VideoRequest>(
+    app,
+    (request) => ({ kind: 'video', request }),
+    (input) => checkVideoInput(input, defaults(), readSettings().apiBaseUrl),
+    (request, credits, creditsLeft) => videoConfirmation(request, credits, creditsLeft, vscode.l10n.t),
+    { sending: vscode.l10n.t('Sending the video request to Pictory'), what: 'video', takes: 'a few minutes' },
+  );
+  const imageTool = new GenerationTool<ImageRequest>(
+    app,
+    (request) => ({ kind: 'image', request }),
+    checkImageInput,
+    (request, credits, creditsLeft) => imageConfirmation(request, credits, creditsLeft, vscode.l10n.t),
+    { sending: vscode.l10n.t('Sending the image request to Pictory'), what: 'image', takes: 'a few seconds' },
+  );
   return [
-    vscode.lm.registerTool(
-      TOOL_NAMES.generateVideo,
-      new GenerationTool(app, 'video', (input) => checkVideoInput(input, defaults(), readSettings().apiBaseUrl), (request, credits, creditsLeft) => videoConfirmation(request, credits, creditsLeft, vscode.l10n.t)),
-    ),
-    vscode.lm.registerTool(TOOL_NAMES.generateImage, new GenerationTool(app, 'image', checkImageInput, (request, credits, creditsLeft) => imageConfirmation(request, credits, creditsLeft, vscode.l10n.t))),
+    vscode.lm.registerTool(TOOL_NAMES.generateVideo, videoTool),
+    vscode.lm.registerTool(TOOL_NAMES.generateImage, imageTool),
     vscode.lm.registerTool(TOOL_NAMES.getJob, new GetJobTool(app)),
     vscode.lm.registerTool(TOOL_NAMES.listClips, new ListClipsTool(app)),
   ];

@@ -7,6 +7,8 @@ import { creditsLeft, Quota } from '../pictory/responses';
  */
 export class CreditWatch implements vscode.Disposable {
   private quota: Quota | undefined;
+  private readAt: number | undefined;
+  private reading: Promise<void> | undefined;
   private readonly changed = new vscode.EventEmitter<Quota | undefined>();
   readonly onDidChange = this.changed.event;
 
@@ -19,9 +21,21 @@ export class CreditWatch implements vscode.Disposable {
     return this.quota;
   }
 
-  async refresh(): Promise<void> {
+  /**
+   * Reads the credits again; with `maxAgeMs`, only when the last read is older than that (a
+   * view shown again a moment later needs no new read). A read on its way is shared.
+   */
+  refresh(options: { maxAgeMs?: number } = {}): Promise<void> {
+    if (this.reading) return this.reading;
+    if (options.maxAgeMs !== undefined && this.readAt !== undefined && Date.now() - this.readAt < options.maxAgeMs) return Promise.resolve();
+    this.reading = this.read().finally(() => (this.reading = undefined));
+    return this.reading;
+  }
+
+  private async read(): Promise<void> {
     try {
       this.quota = await this.fetchQuota();
+      this.readAt = Date.now();
       this.changed.fire(this.quota);
     } catch (error) {
       this.log(`Reading the AI credits failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -147,7 +147,8 @@ export class Studio implements vscode.Disposable {
 
   private onOpened(): void {
     void this.refreshKeyContext();
-    void this.credits.refresh();
+    // Shown again within moments (the side bar's layout changing): the credits just read still hold.
+    void this.credits.refresh({ maxAgeMs: 10_000 });
   }
 
   private onJobsChanged(record?: JobRecord): void {

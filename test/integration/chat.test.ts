@@ -161,6 +161,15 @@ describe('Chat: language model tools and @pictory', function () {
     assert.ok(api.notifications.some((shown) => shown.message.includes('already sent or has expired')));
   });
 
+  it('@pictory shows the model\'s words as they are: no link or emphasis of its own', async () => {
+    const stream = new RecordingStream();
+    const answer = 'A fox in snow, [click here](https://example.com/steal) **now** <img src=x>';
+    await chatHandler(api.app)(chatRequest('video', 'a fox', fakeModel(answer, [])), { history: [] } as unknown as vscode.ChatContext, stream as unknown as vscode.ChatResponseStream, new vscode.CancellationTokenSource().token);
+    const quoted = stream.parts.find((part) => part.kind === 'markdown' && part.text.startsWith('>'));
+    assert.ok(quoted && 'text' in quoted);
+    assert.equal(quoted.text, '> A fox in snow, \\[click here\\]\\(https://example\\.com/steal\\) \\*\\*now\\*\\* \\<img src=x\\>\n\n');
+  });
+
   it('@pictory /storyboard drafts a storyboard and opens it, sending nothing', async () => {
     const before = server.requests.length;
     const stream = new RecordingStream();

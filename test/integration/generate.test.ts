@@ -16,6 +16,7 @@ const COMMAND_IDS = [
   'pictory.continueFromLastFrame', 'pictory.extendVideo', 'pictory.loadMoreLibrary', 'pictory.refreshLibrary',
   'pictory.saveToWorkspace', 'pictory.openInBrowser', 'pictory.download', 'pictory.insertLink', 'pictory.openGallery', 'pictory.generateImage', 'pictory.animateImage', 'pictory.useImageAsReference', 'pictory.generateVideoFromImage', 'pictory.generateVideoWithReferences',
   'pictory.newStoryboard', 'pictory.storyboard.generateAll', 'pictory.storyboard.playFilm', 'pictory.storyboard.renderFilm', 'pictory.storyboard.generateScene',
+  'pictory.chat.generate', 'pictory.chat.editInPalette', 'pictory.chat.openJob',
 ];
 
 /** What the workspace (folder) level says of `key` right now. */

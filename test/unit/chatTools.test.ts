@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { draftStoryboard, parseDraftScenes } from '../../src/chat/storyboardDraft';
-import { checkImageInput, checkVideoInput, imageConfirmation, imageToolDescription, overBudget, videoConfirmation, videoToolDescription } from '../../src/chat/toolInput';
+import { checkImageInput, checkVideoInput, imageConfirmation, imageToolDescription, overBudget, prepareGeneration, videoConfirmation, videoToolDescription } from '../../src/chat/toolInput';
 import { estimateCredits, IMAGE_MODELS, IMAGE_STYLES, VIDEO_MODELS } from '../../src/pictory/catalog';
 import { checkStoryboard } from '../../src/storyboard/checkStoryboard';
 import { parseStoryboard } from '../../src/storyboard/storyboard';
@@ -31,7 +31,7 @@ describe('chat tools: what an agent may ask for', () => {
         if (!checked.ok) continue;
         assert.equal(checked.credits, estimateCredits(model, duration));
         const confirmation = videoConfirmation(checked.request, checked.credits, 21310);
-        assert.equal(confirmation.title, `Generate a ${duration} video with Pictory?`);
+        assert.equal(confirmation.title, `Generate a video of ${duration} with Pictory?`);
         assert.equal(confirmation.message, `"${PROMPT}"\n\n${model.label} · ${model.aspectRatios[0]} · ${duration}: about ${checked.credits} AI credits. Credits left: 21310.`);
       }
     }
@@ -63,6 +63,7 @@ describe('chat tools: what an agent may ask for', () => {
     };
     assert.equal(message({ prompt: PROMPT, model: 'veo3.1', aspectRatio: '1:1' }), 'veo3.1 supports 16:9 and 9:16, not 1:1.');
     assert.equal(message({ prompt: PROMPT, model: 'pixverse5.5', duration: '4s' }), 'pixverse5.5 makes 5s, 8s, 10s videos, not 4s.');
+    assert.equal(message({ prompt: PROMPT, model: 'pixverse5.5', aspectRatio: '2:1' }), 'pixverse5.5 supports 16:9, 9:16, 1:1, 3:4, 4:3, not 2:1.');
     assert.equal(message({ prompt: PROMPT, model: 'sora' }), 'Unknown model "sora": use veo3.1, veo3.1_fast, pixverse5.5.');
     assert.equal(message({ prompt: 'Fox' }), 'The prompt is too short (3 characters); write at least 5.');
     assert.equal(message({ prompt: PROMPT, colour: 'red' }), 'Unknown input "colour": use only prompt, model, aspectRatio, duration, firstFrameImageUrl.');
@@ -70,6 +71,35 @@ describe('chat tools: what an agent may ask for', () => {
     assert.equal(message('a fox'), 'The input must be an object with at least "prompt".');
     const image = checkImageInput({ prompt: PROMPT, model: 'nanobanana', aspectRatio: '16:9' });
     assert.equal(!image.ok && image.message, 'nanobanana supports 1:1, not 16:9.');
+  });
+
+  it('asks a person, naming the cost, before anything within the budget is sent; asks nobody and sends nothing otherwise', () => {
+    const confirm = (request: { duration: string }, credits: number) => videoConfirmation(request as never, credits, undefined);
+    for (const model of VIDEO_MODELS) {
+      for (const duration of model.durations) {
+        const input = { prompt: PROMPT, model: model.id, aspectRatio: model.aspectRatios[0], duration };
+        const credits = estimateCredits(model, duration);
+        const prepared = prepareGeneration(checkVideoInput(input, {}, API), 100, confirm);
+        if (credits > 100) {
+          assert.deepEqual(prepared.send, false, `${model.id} ${duration} is over the budget`);
+          assert.match(!prepared.send ? prepared.message : '', new RegExp(`^Not sent: this costs about ${credits} AI credits`));
+        } else {
+          assert.ok(prepared.send, `${model.id} ${duration}`);
+          if (prepared.send) assert.match(prepared.confirmation.message, new RegExp(`about ${credits} AI credits`));
+        }
+      }
+    }
+    const invalid = prepareGeneration(checkVideoInput({ prompt: PROMPT, model: 'veo3.1', aspectRatio: '1:1' }, {}, API), 100, confirm);
+    assert.deepEqual(invalid, { send: false, message: 'veo3.1 supports 16:9 and 9:16, not 1:1.' });
+  });
+
+  it('checks the prompt as it would be sent, without its surrounding spaces', () => {
+    const blank = checkVideoInput({ prompt: '      ' }, {}, API);
+    assert.equal(!blank.ok && blank.message, 'The prompt is too short (0 characters); write at least 5.');
+    const padded = checkVideoInput({ prompt: '  ab  ' }, {}, API);
+    assert.equal(padded.ok, false);
+    const blankModel = checkVideoInput({ prompt: PROMPT, model: '  ', aspectRatio: '' }, {}, API);
+    assert.deepEqual(blankModel.ok && blankModel.request, { prompt: PROMPT, model: 'pixverse5.5', aspectRatio: '16:9', duration: '5s' }, 'blank fields count as left out');
   });
 
   it('refuses what costs more than the budget, saying how to fit in it', () => {
