@@ -15,7 +15,27 @@ const tests = process.argv.includes('--tests');
  * Files the page uses straight from npm packages, copied (not bundled) into dist/ on every
  * build. THIRD_PARTY_NOTICES names each package (test/unit/notices.test.ts checks it).
  */
-const COPIED_ASSETS = [{ package: '@vscode/codicons', files: ['dist/codicon.css', 'dist/codicon.ttf'], to: 'dist/codicons' }];
+const COPIED_ASSETS = [
+  { package: '@vscode/codicons', files: ['dist/codicon.css', 'dist/codicon.ttf'], to: 'dist/codicons' },
+  // FFmpeg's AAC decoder in wasm (LGPL-2.1): a file of its own beside its licence, replaceable.
+  { package: 'audio-file-decoder', files: ['decode-audio.wasm', 'LICENSE'], to: 'dist/lgpl' },
+];
+
+/**
+ * The LGPL decoder's script, converted to CommonJS into dist/lgpl/ and never bundled into the
+ * extension's own files (see THIRD_PARTY_NOTICES), loaded only when a clip's sound is decoded.
+ */
+function lgplOptions() {
+  return {
+    entryPoints: ['node_modules/audio-file-decoder/dist/audio-file-decoder.js'],
+    outfile: 'dist/lgpl/audio-file-decoder.js',
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  };
+}
 
 function copyAssets() {
   for (const asset of COPIED_ASSETS) {
@@ -104,6 +124,7 @@ function testOptions() {
 
 async function main() {
   copyAssets();
+  await esbuild.build(lgplOptions());
   if (tests) {
     await esbuild.build(extensionOptions());
     await esbuild.build(testOptions());

@@ -8,6 +8,9 @@ const root = path.resolve(__dirname, '../../..');
 const ALLOWED_LICENCES = new Set(['MIT', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0', '0BSD']);
 /** Files shipped as they are (icons, fonts) may also be under an attribution licence. */
 const ALLOWED_ASSET_LICENCES = new Set([...ALLOWED_LICENCES, 'CC-BY-4.0']);
+/** A library under the LGPL ships only as files of their own in this folder, beside its licence, so that it can be replaced. */
+const LGPL_FOLDER = 'dist/lgpl';
+const ALLOWED_SEPARATE_LICENCES = new Set(['LGPL-2.1-or-later', 'LGPL-2.1', 'LGPL-3.0-or-later']);
 
 interface Manifest {
   version: string;
@@ -18,11 +21,17 @@ function manifest(name: string): Manifest {
   return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')) as Manifest;
 }
 
-/** The packages whose files the build copies into dist/ as they are (listed in esbuild.js). */
-function copiedPackages(): string[] {
+interface CopiedAsset {
+  package: string;
+  files: string[];
+  to: string;
+}
+
+/** What the build copies into dist/ as it is (listed in esbuild.js). */
+function copiedAssets(): CopiedAsset[] {
   // Read at run time from the repository, not bundled into this test.
-  const build = require(path.join(root, 'esbuild.js')) as { COPIED_ASSETS: { package: string }[] };
-  return build.COPIED_ASSETS.map((asset) => asset.package);
+  const build = require(path.join(root, 'esbuild.js')) as { COPIED_ASSETS: CopiedAsset[] };
+  return build.COPIED_ASSETS;
 }
 
 /** The shipped bundles' entry points (listed in esbuild.js). */
@@ -68,12 +77,24 @@ describe('THIRD_PARTY_NOTICES', () => {
 
   it('names every package whose files are shipped as they are, at its version, under a licence they may ship under', () => {
     const notices = fs.readFileSync(path.join(root, 'THIRD_PARTY_NOTICES'), 'utf8');
-    const copied = copiedPackages();
-    assert.ok(copied.includes('@vscode/codicons'), 'the codicons are shipped');
-    for (const name of copied) {
-      const { version, license } = manifest(name);
-      assert.ok(notices.includes(`${name} ${version} (${license})`), `THIRD_PARTY_NOTICES names ${name} ${version} (${license})`);
-      assert.ok(ALLOWED_ASSET_LICENCES.has(license), `${name} is under ${license}`);
+    const copied = copiedAssets();
+    assert.ok(copied.some((asset) => asset.package === '@vscode/codicons'), 'the codicons are shipped');
+    for (const asset of copied) {
+      const { version, license } = manifest(asset.package);
+      assert.ok(notices.includes(`${asset.package} ${version} (${license})`), `THIRD_PARTY_NOTICES names ${asset.package} ${version} (${license})`);
+      if (asset.to === LGPL_FOLDER) {
+        assert.ok(ALLOWED_SEPARATE_LICENCES.has(license), `${asset.package} is under ${license}`);
+        assert.ok(asset.files.includes('LICENSE'), `${asset.package}'s licence is shipped beside it`);
+      } else {
+        assert.ok(ALLOWED_ASSET_LICENCES.has(license), `${asset.package} is under ${license}`);
+      }
     }
+  });
+
+  it('keeps the LGPL decoder out of the extension\'s own bundles, and ships it as its own files', async () => {
+    const bundled = await bundledPackages();
+    assert.ok(!bundled.has('audio-file-decoder'), 'not bundled');
+    const ignore = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8');
+    assert.ok(ignore.split('\n').includes(`!${LGPL_FOLDER}/**`), 'packaged');
   });
 });
