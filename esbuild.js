@@ -63,11 +63,17 @@ const problemMatcherPlugin = {
 };
 
 /**
- * The extension is three bundles: `extension.js`, loaded on activation, `fetch.js`
+ * The extension is four bundles: `extension.js`, loaded on activation, `fetch.js`
  * (node-fetch), required only when the first request is made, and `storyboardParser.js`
- * (the YAML parser), required when the first storyboard is opened.
+ * (the YAML parser), required when the first storyboard is opened; and `soundWorker.js`, the
+ * worker thread that decodes a clip's sound with the LGPL decoder in dist/lgpl/.
  */
-const EXTENSION_ENTRY_POINTS = { extension: 'src/extension.ts', fetch: 'src/pictory/fetch.ts', storyboardParser: 'src/storyboard/storyboard.ts' };
+const EXTENSION_ENTRY_POINTS = {
+  extension: 'src/extension.ts',
+  fetch: 'src/pictory/fetch.ts',
+  storyboardParser: 'src/storyboard/storyboard.ts',
+  soundWorker: 'src/preview/sound/soundWorker.ts',
+};
 
 function extensionOptions() {
   return {

@@ -2,6 +2,8 @@
 // The preview panel's script. Everything shown comes from the extension by message and is
 // written with textContent: nothing the API sends is ever parsed as HTML.
 (function () {
+  // @ts-ignore pictorySound is media/soundSync.js, loaded before this script.
+  const pictorySound = window.pictorySound;
   // @ts-ignore acquireVsCodeApi is provided by the webview host.
   const vscode = acquireVsCodeApi();
   const app = /** @type {HTMLElement} */ (document.getElementById('app'));
@@ -23,6 +25,16 @@
   /** Where to seek once the video's metadata is loaded (kept across a window reload). */
   let resumeAt = 0;
   let savedAt = 0;
+  /** `pictory.preview.decodeAudio`: auto, always or never. */
+  let decodeAudio = 'auto';
+  /** What the extension read of the file's audio track. */
+  let audioInfo = undefined;
+  let soundAsked = false;
+  /** The sound the extension decoded, played in step with the muted video. */
+  let sound = undefined;
+  const level = /** @type {HTMLMeterElement} */ (document.getElementById('sound-level') || document.createElement('meter'));
+  /** How long the video plays before its decoded audio is looked at (Chromium counts it). */
+  const PROBE_AFTER_MS = 800;
 
   function format(template, value) {
     return template.replace('{0}', value);
@@ -34,7 +46,21 @@
 
   function report() {
     app.dataset.playback = playback;
-    vscode.postMessage({ type: 'status', playback, audioNote: audioNote.hidden ? '' : audioNote.textContent, detail, position: position() });
+    const soundPosition = sound ? sound.sync.position() : undefined;
+    vscode.postMessage({
+      type: 'status',
+      playback,
+      audioNote: audioNote.hidden ? '' : audioNote.textContent,
+      detail,
+      position: position(),
+      soundPosition,
+      soundLevel: sound ? Number(level.value) : undefined,
+    });
+  }
+
+  function note(text) {
+    audioNote.textContent = text;
+    audioNote.hidden = !text;
   }
 
   /** The extension restores the panel from `jobId`; `time` is where playback was. */
@@ -89,6 +115,8 @@
   function show(data) {
     labels = data.labels;
     jobId = data.jobId;
+    decodeAudio = data.decodeAudio || 'auto';
+    level.title = labels.soundLevel || '';
     const saved = vscode.getState();
     resumeAt = saved && saved.jobId === jobId && saved.time > 0 ? saved.time : 0;
     vscode.setState({ jobId, time: resumeAt });
@@ -118,6 +146,7 @@
     }
     if (data.posterUrl) video.poster = data.posterUrl;
     video.src = data.videoUrl;
+    if (audioInfo) showAudio(audioInfo);
   }
 
   if (image) {
@@ -128,15 +157,91 @@
     image.addEventListener('error', () => showPlaybackError('not loaded'));
   }
 
-  function showAudio(audio) {
-    if (audio.kind !== 'track') return;
-    const playable = video.canPlayType(`audio/mp4; codecs="${audio.codec}"`);
-    if (playable === '') {
-      audioNote.textContent = format(labels.silentHere, audio.codec);
-      audioNote.hidden = false;
+  /** The file has sound the player cannot decode (or the setting asks): the extension decodes it, or the panel says so. */
+  function cannotPlaySound() {
+    if (!audioInfo || audioInfo.kind !== 'track' || soundAsked || sound) return;
+    if (decodeAudio === 'never') {
+      note(format(labels.silentHere, audioInfo.codec));
+      report();
+      return;
     }
+    soundAsked = true;
+    note(labels.decodingSound);
+    report();
+    vscode.postMessage({ type: 'needSound' });
+  }
+
+  function showAudio(audio) {
+    audioInfo = audio;
+    if (audio.kind !== 'track') return;
+    // Some builds say they can play AAC and then decode none of it: playback itself tells (see probeSound).
+    if (decodeAudio === 'always' || video.canPlayType(`audio/mp4; codecs="${audio.codec}"`) === '') cannotPlaySound();
+    else report();
+  }
+
+  /** Once the video has played a moment: Chromium counts the audio bytes it decoded; none means silence. */
+  function probeSound() {
+    setTimeout(() => {
+      if (video.paused || sound || soundAsked) return;
+      const decoded = /** @type {{ webkitAudioDecodedByteCount?: number }} */ (/** @type {unknown} */ (video)).webkitAudioDecodedByteCount;
+      if (typeof decoded === 'number' && decoded === 0) cannotPlaySound();
+    }, PROBE_AFTER_MS);
+  }
+
+  /** Plays the decoded sound (PCM from the extension) through WebAudio, in step with the muted video. */
+  function startSound(message) {
+    const Context = window.AudioContext || /** @type {typeof AudioContext} */ (/** @type {any} */ (window).webkitAudioContext);
+    const context = new Context();
+    const channels = message.channels.map((samples) => (samples instanceof Float32Array ? samples : new Float32Array(samples)));
+    const buffer = context.createBuffer(channels.length, channels[0].length, message.sampleRate);
+    channels.forEach((samples, index) => buffer.copyToChannel(samples, index));
+    const gain = context.createGain();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 2048;
+    gain.connect(analyser);
+    analyser.connect(context.destination);
+    gain.gain.value = video.volume;
+    /** @type {AudioBufferSourceNode | undefined} */
+    let source;
+    const player = {
+      start(offset, rate) {
+        if (context.state === 'suspended') context.resume().catch(() => undefined);
+        source = context.createBufferSource();
+        source.buffer = buffer;
+        source.playbackRate.value = rate;
+        source.connect(gain);
+        source.start(0, offset);
+      },
+      stop() {
+        if (!source) return;
+        source.stop();
+        source.disconnect();
+        source = undefined;
+      },
+    };
+    video.muted = true;
+    const samples = new Float32Array(analyser.fftSize);
+    // The level meter shows the sound is there (and silent while the video is paused).
+    const meter = setInterval(() => {
+      analyser.getFloatTimeDomainData(samples);
+      level.value = Math.sqrt(samples.reduce((sum, value) => sum + value * value, 0) / samples.length);
+      level.dataset.soundTime = String(sound ? Math.round((sound.sync.position() ?? -1) * 1000) / 1000 : -1);
+    }, 100);
+    sound = { context, gain, meter, sync: new pictorySound.SoundSync(video, player, () => context.currentTime, buffer.duration) };
+    level.hidden = false;
+    note(labels.soundDecoded);
     report();
   }
+
+  function soundFailed(reason) {
+    note(format(labels.soundFailed, reason));
+    report();
+  }
+
+  video.addEventListener('volumechange', () => {
+    if (sound) sound.gain.gain.value = video.volume;
+  });
+  video.addEventListener('playing', probeSound);
 
   const errorNames = { 1: 'aborted', 2: 'network error', 3: 'cannot decode', 4: 'format not supported' };
   video.addEventListener('error', () => {
@@ -198,7 +303,13 @@
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (message.type === 'show') show(message.data);
-    else if (message.type === 'audio') showAudio(message.audio);
+    else if (message.type === 'audio') {
+      // It may come before the clip itself: it is acted on once the clip (and its settings) is shown.
+      audioInfo = message.audio;
+      if (jobId) showAudio(message.audio);
+    }
+    else if (message.type === 'sound' && Array.isArray(message.channels) && message.channels.length > 0 && message.sampleRate > 0) startSound(message);
+    else if (message.type === 'soundFailed') soundFailed(String(message.reason));
   });
 
   vscode.postMessage({ type: 'ready' });

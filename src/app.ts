@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ApiKeyStore, SECRET_KEY } from './apiKey';
@@ -28,6 +29,11 @@ import { StoryboardRuntime, generateAllScenes, generateScene } from './storyboar
 import { renderFilm } from './storyboard/renderFilm';
 import { filmView } from './storyboard/filmView';
 import { ChatProposals } from './chat/participant';
+import { DecodedSound, decodeInWorker } from './preview/sound/decodeSound';
+import { downloadBytes } from './pictory/download';
+
+/** A clip bigger than this is not downloaded to decode its sound (Pictory's are a few MB). */
+const MAX_SOUND_SOURCE_BYTES = 200 * 1024 * 1024;
 
 /**
  * Owns everything the extension creates. Parts are made on first use, so that activation
@@ -268,6 +274,8 @@ export class PictoryApp implements vscode.Disposable {
         copiesFolder: vscode.Uri.file(this.copiesFolder),
         localCopy: (record) => this.localCopyOf(record),
         probeAudio: (video) => this.probeAudio(video),
+        decodeSound: (video) => this.decodeSound(video),
+        decodeAudio: () => readSettings().previewDecodeAudio,
         runAction: (action, record) => runClipAction(action, record),
         log: (message) => this.logger.info(message),
       });
@@ -311,6 +319,18 @@ export class PictoryApp implements vscode.Disposable {
     if (problem) return problem;
     const key = await this.keys.get();
     return key ? this.createClient(normalizeEndpoint(endpoint), key) : vscode.l10n.t('No API key is set.');
+  }
+
+  /** A clip's sound decoded here (in a worker thread), from its copy on this machine or its address (never with the key). */
+  private async decodeSound(video: { url: string } | { path: string }): Promise<DecodedSound> {
+    const bytes = 'path' in video ? await fs.promises.readFile(video.path) : await downloadBytes(await this.loadFetch(), video.url, MAX_SOUND_SOURCE_BYTES);
+    const dist = path.join(this.context.extensionPath, 'dist');
+    try {
+      return await decodeInWorker(path.join(dist, 'soundWorker.js'), path.join(dist, 'lgpl'), bytes, this.closing.signal);
+    } catch (error) {
+      this.logger.warn(`The decoder could not read the clip's sound: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(vscode.l10n.t('the extension cannot decode this kind of sound'));
+    }
   }
 
   private async probeAudio(video: { url: string } | { path: string }): Promise<AudioInfo> {

@@ -19,7 +19,12 @@ export interface PictorySettings {
   readonly storyboardConcurrency: number;
   /** The most AI credits a chat agent's tool may spend on one request, asked or not. */
   readonly agentMaxCreditsPerRequest: number;
+  /** When the preview plays a clip's sound decoded by the extension rather than the editor's player. */
+  readonly previewDecodeAudio: DecodeAudio;
 }
+
+export const DECODE_AUDIO = ['auto', 'always', 'never'] as const;
+export type DecodeAudio = (typeof DECODE_AUDIO)[number];
 
 function nonEmpty(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -38,6 +43,10 @@ function positive(value: unknown, fallback: number, minimum: number): number {
 function userValue(section: vscode.WorkspaceConfiguration, key: string): unknown {
   const inspected = section.inspect(key);
   return inspected?.globalValue ?? inspected?.defaultValue;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
 }
 
 /** The agents' budget fails closed: a value that is not a number lets them spend nothing. */
@@ -67,5 +76,6 @@ export function readSettings(): PictorySettings {
     localCopiesMaxBytes: Math.round(positive(section.get('localCopies.maxSizeGB'), 2, 0) * 1e9),
     storyboardConcurrency: Math.min(10, Math.floor(positive(section.get('storyboard.maxConcurrentScenes'), 3, 1))),
     agentMaxCreditsPerRequest: agentBudget(userValue(section, 'agent.maxCreditsPerRequest')),
+    previewDecodeAudio: oneOf(section.get('preview.decodeAudio'), DECODE_AUDIO, 'auto'),
   };
 }

@@ -49,3 +49,21 @@ export async function copyToFile(source: string, path: string): Promise<void> {
     throw error;
   }
 }
+
+/**
+ * A media file in memory (without the API key, as every media request), refused past
+ * `maxBytes`: for a short clip whose whole file is needed at once.
+ */
+export async function downloadBytes(fetch: Fetch, url: string, maxBytes: number, signal: AbortSignal = AbortSignal.timeout(120_000)): Promise<Buffer> {
+  const response = await fetch(url, { method: 'GET', headers: {}, signal });
+  if (response.status !== 200 || !response.body) throw new Error(`HTTP ${response.status}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body as Readable) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += bytes.length;
+    if (size > maxBytes) throw new Error(`the file is larger than ${Math.round(maxBytes / 1e6)} MB`);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
+}

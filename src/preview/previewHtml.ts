@@ -35,6 +35,10 @@ export function labels(): Record<string, string> {
     silentHere: vscode.l10n.t(
       "This video's audio ({0}) cannot be played by this editor's built-in player, so it plays silently here. Use Open in Browser to hear it.",
     ),
+    decodingSound: vscode.l10n.t("This editor's player cannot play the video's sound: the extension is decoding it…"),
+    soundDecoded: vscode.l10n.t('Sound decoded by the extension'),
+    soundLevel: vscode.l10n.t('Sound level'),
+    soundFailed: vscode.l10n.t("The video's sound could not be decoded here ({0}), so it plays silently. Use Open in Browser to hear it."),
     playbackFailed: vscode.l10n.t('The video cannot be played here ({0}). Use Open in Browser or Download… instead.'),
     unsafeUrl: vscode.l10n.t('Pictory returned a video address that is not safe to open here.'),
   };
@@ -79,6 +83,7 @@ export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, d
 </head>
 <body>
 ${data.kind === 'image' ? imageBody() : data.kind === 'film' ? filmBody() : videoBody()}
+<script nonce="${nonce}" src="${asset('media', 'soundSync.js')}"></script>
 <script nonce="${nonce}" src="${asset('media', 'preview.js')}"></script>
 </body>
 </html>`;
@@ -93,6 +98,7 @@ function body(kind: 'video' | 'image' | 'film', media: string, actions: string):
       <div id="playback-error" class="notice error" role="alert" hidden></div>
     </div>
     <p id="audio-note" class="notice" role="status" hidden></p>
+    <meter id="sound-level" min="0" max="1" value="0" data-label-title="soundLevel" hidden></meter>
   </div>
   <div class="side">
     <div class="actions">

@@ -7,6 +7,8 @@ import { inertText } from '../pictory/text';
 import { LocalCopy } from '../jobs/localCopies';
 import { labels, previewHtml } from './previewHtml';
 import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, PreviewData, WebviewMessage } from './protocol';
+import { DecodedSound } from './sound/decodeSound';
+import { DecodeAudio } from '../config';
 
 export const PREVIEW_VIEW_TYPE = 'pictory.preview';
 const READY_TIMEOUT_MS = 5000;
@@ -20,6 +22,10 @@ export interface PreviewHost {
   localCopy(record: JobRecord): Promise<LocalCopy | undefined>;
   /** Learns the video's audio codec from the file itself (a URL, or a path on this machine). */
   probeAudio(video: { url: string } | { path: string }): Promise<AudioInfo>;
+  /** Decodes the video's sound itself (a URL, or a path on this machine), for a player that cannot. */
+  decodeSound(video: { url: string } | { path: string }): Promise<DecodedSound>;
+  /** `pictory.preview.decodeAudio`, read when a page is made. */
+  decodeAudio(): DecodeAudio;
   runAction(action: PreviewAction, record: JobRecord): Promise<void>;
   log(message: string): void;
 }
@@ -33,10 +39,13 @@ export interface PanelReport {
   /** Seconds into the video. */
   readonly position?: number;
   readonly source?: 'local' | 'remote';
+  /** Seconds into the sound decoded by the extension, while it plays. */
+  readonly soundPosition?: number;
+  readonly soundLevel?: number;
 }
 
 /** What the page shows: the local copy's files when there are any, else Pictory's addresses. */
-export function previewData(record: JobRecord, copy: LocalCopy | undefined, toWebview: (path: string) => string): PreviewData {
+export function previewData(record: JobRecord, copy: LocalCopy | undefined, toWebview: (path: string) => string, decodeAudio: DecodeAudio = 'auto'): PreviewData {
   const video = record.video;
   const local = (path: string | undefined) => (path ? toWebview(path) : undefined);
   const localVideo = local(copy?.video);
@@ -55,6 +64,7 @@ export function previewData(record: JobRecord, copy: LocalCopy | undefined, toWe
     posterUrl: local(copy?.thumbnail) ?? safeMediaUrl(video?.thumbnailImageUrl ?? video?.previewImageUrl, record.endpoint),
     source: localVideo ? 'local' : 'remote',
     hasLastFrame: !!safeMediaUrl(video?.lastFrameImageUrl, record.endpoint),
+    decodeAudio,
     labels: labels(),
   };
 }
@@ -133,6 +143,27 @@ class PreviewPanel {
     this.panel.reveal(undefined, preserveFocus);
   }
 
+  /** Where the clip's sound is decoded from: the copy on this machine, else Pictory's address. */
+  private soundSource: { url: string } | { path: string } | undefined;
+
+  /** Decodes the clip's sound for the page, which asked for it; says why when it cannot. */
+  private async sendSound(): Promise<void> {
+    const source = this.soundSource;
+    let message: ExtensionMessage;
+    try {
+      if (!source) throw new Error(vscode.l10n.t('the video has no address'));
+      const started = Date.now();
+      const sound = await this.host.decodeSound(source);
+      this.host.log(`Preview of job ${this.record.id}: sound decoded by the extension (${sound.channels.length} channels at ${sound.sampleRate} Hz) in ${Date.now() - started} ms`);
+      message = { type: 'sound', sampleRate: sound.sampleRate, channels: sound.channels };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.host.log(`Preview of job ${this.record.id}: the sound could not be decoded (${reason})`);
+      message = { type: 'soundFailed', reason };
+    }
+    if (!this.disposed) void this.panel.webview.postMessage(message);
+  }
+
   private async render(): Promise<void> {
     const image = isImageJob(this.record);
     this.panel.title = image ? vscode.l10n.t('Image: {0}', shortenPrompt(this.record.request.prompt, 30)) : vscode.l10n.t('Video: {0}', shortenPrompt(this.record.request.prompt, 30));
@@ -140,14 +171,17 @@ class PreviewPanel {
     const copy = await this.host.localCopy(this.record).catch(() => undefined);
     if (this.disposed) return;
     const webview = this.panel.webview;
-    const data = previewData(this.record, copy, (path) => webview.asWebviewUri(vscode.Uri.file(path)).toString());
+    const data = previewData(this.record, copy, (path) => webview.asWebviewUri(vscode.Uri.file(path)).toString(), this.host.decodeAudio());
+    this.soundSource = copy?.video ? { path: copy.video } : data.videoUrl ? { url: data.videoUrl } : undefined;
+    this.host.log(`Preview of job ${this.record.id}: made (${data.source} video, sound decoding ${data.decodeAudio})`);
     this.state.show = { type: 'show', data };
     webview.html = previewHtml(webview, this.host.extensionUri, data);
     this.expectReady();
     if (data.videoUrl && !image) {
       void this.host.probeAudio(copy?.video ? { path: copy.video } : { url: data.videoUrl }).then((audio) => {
         this.state.audio = { type: 'audio', audio };
-        if (!this.disposed) void this.panel.webview.postMessage(this.state.audio);
+        // A page not ready yet gets it after the clip, when it says it is ready.
+        if (!this.disposed && this.ready) void this.panel.webview.postMessage(this.state.audio);
       });
     }
   }
@@ -161,6 +195,9 @@ class PreviewPanel {
         this.reloads = 0;
         clearTimeout(this.readyTimer);
         for (const pending of [this.state.show, this.state.audio]) if (pending) void this.panel.webview.postMessage(pending);
+        return;
+      case 'needSound':
+        void this.sendSound();
         return;
       case 'action':
         this.host.runAction(message.action, this.record).catch((error: unknown) => {
@@ -177,6 +214,8 @@ class PreviewPanel {
           detail: message.detail,
           position: message.position,
           source: this.state.show?.data.source,
+          soundPosition: message.soundPosition,
+          soundLevel: message.soundLevel,
         };
         this.host.log(`Preview of job ${this.record.id}: ${message.playback}${message.audioNote ? `; ${message.audioNote}` : ''}${message.detail ? ` (${message.detail})` : ''}`);
         return;

@@ -26,12 +26,17 @@ export interface PreviewData {
   readonly source: 'local' | 'remote';
   /** Pictory gave the clip's last frame, so it can be continued. */
   readonly hasLastFrame: boolean;
+  /** `pictory.preview.decodeAudio`: when the page asks the extension for the clip's decoded sound. */
+  readonly decodeAudio: 'auto' | 'always' | 'never';
   readonly labels: Readonly<Record<string, string>>;
 }
 
 export type ExtensionMessage =
   | { readonly type: 'show'; readonly data: PreviewData }
-  | { readonly type: 'audio'; readonly audio: AudioInfo };
+  | { readonly type: 'audio'; readonly audio: AudioInfo }
+  /** The clip's sound decoded by the extension: PCM, one array per channel. */
+  | { readonly type: 'sound'; readonly sampleRate: number; readonly channels: readonly Float32Array[] }
+  | { readonly type: 'soundFailed'; readonly reason: string };
 
 /** The panel's buttons, in the order shown: the first is the primary one. */
 export const PREVIEW_ACTIONS = [
@@ -54,8 +59,20 @@ export type PreviewAction = (typeof PREVIEW_ACTIONS)[number];
 export type WebviewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'action'; readonly action: PreviewAction }
+  /** The player cannot decode the clip's sound (or the setting says to decode it): the extension decodes it. */
+  | { readonly type: 'needSound' }
   /** What the panel shows now, reported for the log and for tests. */
-  | { readonly type: 'status'; readonly playback: string; readonly audioNote: string; readonly detail?: string; readonly position?: number };
+  | {
+      readonly type: 'status';
+      readonly playback: string;
+      readonly audioNote: string;
+      readonly detail?: string;
+      readonly position?: number;
+      /** Where the decoded sound is, in seconds, while it plays. */
+      readonly soundPosition?: number;
+      /** How loud the decoded sound is now (RMS, 0 to 1), while it is used. */
+      readonly soundLevel?: number;
+    };
 
 const ACTIONS = new Set<string>(PREVIEW_ACTIONS);
 
@@ -64,6 +81,7 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
   if (typeof value !== 'object' || value === null) return undefined;
   const message = value as Record<string, unknown>;
   if (message.type === 'ready') return { type: 'ready' };
+  if (message.type === 'needSound') return { type: 'needSound' };
   if (message.type === 'action' && typeof message.action === 'string' && ACTIONS.has(message.action)) {
     return { type: 'action', action: message.action as PreviewAction };
   }
@@ -73,8 +91,14 @@ export function parseWebviewMessage(value: unknown): WebviewMessage | undefined 
       playback: message.playback,
       audioNote: message.audioNote,
       detail: typeof message.detail === 'string' ? message.detail : undefined,
-      position: typeof message.position === 'number' && Number.isFinite(message.position) ? message.position : undefined,
+      position: finite(message.position),
+      soundPosition: finite(message.soundPosition),
+      soundLevel: finite(message.soundLevel),
     };
   }
   return undefined;
+}
+
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -5,7 +5,7 @@ import { creditsFor, dimensionsFor, type VideoRequest } from './videoContract';
 
 /**
  * How a job ends, chosen by markers typed into the prompt so that a UI test can steer it:
- * `#fail`, `#cleaned`, `#forever` (never finishes), `#silent` (video without audio), `#ac3`
+ * `#fail`, `#cleaned`, `#forever` (never finishes), `#silent` (video without audio), `#stereo` (8 s, stereo AAC: 440 Hz left, 660 Hz right), `#ac3`
  * (AC-3 audio, which browsers cannot play),
  * `#queued` (reports the undocumented status `queued` while running).
  */
@@ -18,8 +18,8 @@ export interface PictoryJob {
   readonly request: VideoRequest;
   readonly createdAt: number;
   readonly outcome: JobOutcome;
-  /** The result's sound: AAC (the default), none (`#silent`) or AC-3 (`#ac3`), which browsers cannot play. */
-  readonly audio: 'aac' | 'none' | 'ac3';
+  /** The result's sound: AAC (the default), none (`#silent`), 8 s of stereo AAC (`#stereo`) or AC-3 (`#ac3`), which browsers cannot play. */
+  readonly audio: 'aac' | 'none' | 'ac3' | 'stereo';
   readonly queued: boolean;
   polls: number;
 }
@@ -41,7 +41,7 @@ export function createJob(request: VideoRequest): PictoryJob {
     request,
     createdAt: Date.now(),
     outcome: outcomeOf(prompt),
-    audio: prompt.includes('#silent') ? 'none' : prompt.includes('#ac3') ? 'ac3' : 'aac',
+    audio: prompt.includes('#silent') ? 'none' : prompt.includes('#ac3') ? 'ac3' : prompt.includes('#stereo') ? 'stereo' : 'aac',
     queued: prompt.includes('#queued'),
     polls: 0,
   };

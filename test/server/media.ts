@@ -11,6 +11,8 @@ export interface MediaLibrary {
   readonly withAudio: MediaFile;
   readonly noAudio: MediaFile;
   readonly ac3Audio: MediaFile;
+  /** 8 s, stereo AAC-LC at 48 kHz: 440 Hz left, 660 Hz right. */
+  readonly stereoTone: MediaFile;
   readonly thumbnail: MediaFile;
   /** A 64×36 PNG, the file of every generated image. */
   readonly image: MediaFile;
@@ -42,6 +44,7 @@ export function loadMedia(fixturesDir: string): MediaLibrary {
     withAudio: load('with-audio.mp4', 'video/mp4'),
     noAudio: load('no-audio.mp4', 'video/mp4'),
     ac3Audio: load('ac3-audio.mp4', 'video/mp4'),
+    stereoTone: load('stereo-tone.mp4', 'video/mp4'),
     thumbnail: load('thumbnail.jpg', 'image/jpeg'),
     image: load('image.png', 'image/png'),
   };

@@ -388,6 +388,7 @@ class LoopbackPictoryServer implements PictoryServer {
       'with-audio.mp4': this.media.withAudio,
       'no-audio.mp4': this.media.noAudio,
       'ac3-audio.mp4': this.media.ac3Audio,
+      'stereo-tone.mp4': this.media.stereoTone,
       'thumbnail.jpg': this.media.thumbnail,
       'image.png': this.media.image,
     };
@@ -404,7 +405,7 @@ class LoopbackPictoryServer implements PictoryServer {
     const job = parsed && this.jobTable.get(parsed.jobId);
     if (!parsed || !job) return undefined;
     if (parsed.media !== 'video') return this.media.thumbnail;
-    const videos = { aac: this.media.withAudio, none: this.media.noAudio, ac3: this.media.ac3Audio };
+    const videos = { aac: this.media.withAudio, none: this.media.noAudio, ac3: this.media.ac3Audio, stereo: this.media.stereoTone };
     return videos[job.audio];
   }
 }

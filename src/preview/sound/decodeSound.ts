@@ -3,6 +3,7 @@
 // (LGPL-2.1), a file of its own in dist/lgpl/, loaded only when a clip's sound is decoded.
 import * as fs from 'fs';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 
 /** PCM, one array per channel, samples from -1 to 1. */
 export interface DecodedSound {
@@ -64,31 +65,31 @@ export async function decodeSound(file: Uint8Array, decoder: () => { module: Dec
   }
 }
 
-/** A 16-bit PCM WAV file of the sound: what any player plays, without a decoder of its own. */
-export function wavOf(sound: DecodedSound): Buffer {
-  const channels = sound.channels.length;
-  const frames = sound.channels[0]?.length ?? 0;
-  const dataBytes = frames * channels * 2;
-  const wav = Buffer.alloc(44 + dataBytes);
-  wav.write('RIFF', 0, 'ascii');
-  wav.writeUInt32LE(36 + dataBytes, 4);
-  wav.write('WAVE', 8, 'ascii');
-  wav.write('fmt ', 12, 'ascii');
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20); // PCM
-  wav.writeUInt16LE(channels, 22);
-  wav.writeUInt32LE(sound.sampleRate, 24);
-  wav.writeUInt32LE(sound.sampleRate * channels * 2, 28);
-  wav.writeUInt16LE(channels * 2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36, 'ascii');
-  wav.writeUInt32LE(dataBytes, 40);
-  let offset = 44;
-  for (let frame = 0; frame < frames; frame++) {
-    for (const channel of sound.channels) {
-      wav.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(channel[frame] * 32767))), offset);
-      offset += 2;
-    }
-  }
-  return wav;
+/**
+ * Decodes in a worker thread (`workerScript`, dist/soundWorker.js), so that the extension
+ * host goes on answering meanwhile; the worker ends with the decode, or when `signal` aborts.
+ */
+export function decodeInWorker(workerScript: string, decoderFolder: string, file: Uint8Array, signal?: AbortSignal): Promise<DecodedSound> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerScript, { workerData: { decoderFolder, file } });
+    const abort = () => {
+      void worker.terminate();
+      reject(new Error('cancelled'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    const done = () => signal?.removeEventListener('abort', abort);
+    worker.once('message', (message: unknown) => {
+      done();
+      void worker.terminate();
+      const result = message as { error?: unknown; sampleRate?: unknown; channels?: unknown };
+      if (typeof result.error === 'string') return reject(new Error(result.error));
+      const channels = Array.isArray(result.channels) ? result.channels.filter((channel): channel is Float32Array => channel instanceof Float32Array) : [];
+      if (typeof result.sampleRate !== 'number' || channels.length === 0) return reject(new Error('the decoder gave no sound'));
+      resolve({ sampleRate: result.sampleRate, channels });
+    });
+    worker.once('error', (error) => {
+      done();
+      reject(error);
+    });
+  });
 }
