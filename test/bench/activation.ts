@@ -33,7 +33,14 @@ const vscode = {
     registerWebviewPanelSerializer: record('window.registerWebviewPanelSerializer'),
     createTreeView: (...args) => { calls.push('window.createTreeView'); return treeView(); },
   },
-  workspace: {}, env: {}, l10n: { t: (m) => m },
+  workspace: {
+    textDocuments: [],
+    onDidOpenTextDocument: record('workspace.onDidOpenTextDocument'),
+    onDidChangeTextDocument: record('workspace.onDidChangeTextDocument'),
+    onDidChangeConfiguration: record('workspace.onDidChangeConfiguration'),
+  },
+  Disposable: class { constructor(dispose) { this.dispose = dispose; } },
+  env: {}, l10n: { t: (m) => m },
 };
 const originalLoad = Module._load;
 Module._load = function (request, parent, isMain) {
@@ -46,7 +53,7 @@ const extension = require(bundle);
 const t1 = process.hrtime.bigint();
 const context = {
   subscriptions: [], extensionPath: path.dirname(path.dirname(bundle)), extensionUri: {},
-  globalStorageUri: { fsPath: storage }, secrets: {}, extensionMode: 1,
+  globalStorageUri: { fsPath: storage }, secrets: { onDidChange: record('secrets.onDidChange') }, extensionMode: 1,
 };
 Promise.resolve(extension.activate(context)).then(() => {
   const t2 = process.hrtime.bigint();
