@@ -229,6 +229,7 @@ export class PictoryApp implements vscode.Disposable {
         onDidChangeStoryboards: () => void this.filmPanels?.refresh(),
       });
       this.disposables.push(this.storyboardService);
+      void this.copies.load().catch(() => undefined);
     }
     return this.storyboardService;
   }
