@@ -53,6 +53,8 @@ describe('A clip\'s sound, decoded by the extension', function () {
         'pictory.confirmBeforeGenerating': false,
       },
     });
+    // Written before the window opens, so that the Explorer lists it from the start.
+    fs.writeFileSync(path.join(demo.workspace, FILE), `# Sound\n\n${PROMPT}\n`);
     browser = await launchBrowser();
     workbench = new Workbench(browser.page);
     await workbench.open(demo.url);
@@ -86,7 +88,6 @@ describe('A clip\'s sound, decoded by the extension', function () {
   }
 
   it('plays the decoded sound in step with the muted video: heard while playing, silent while paused, together after a seek', async () => {
-    fs.writeFileSync(path.join(demo.workspace, FILE), `# Sound\n\n${PROMPT}\n`);
     await workbench.openFromExplorer(FILE);
     await workbench.selectLine(3);
     await workbench.runCommand('Pictory: Generate Video');
@@ -124,6 +125,7 @@ describe('A clip\'s sound, with pictory.preview.decodeAudio "never"', function (
         'pictory.confirmBeforeGenerating': false,
       },
     });
+    fs.writeFileSync(path.join(demo.workspace, 'silent.md'), '# Sound\n\nA brass band marching through a square at noon #ac3\n');
     browser = await launchBrowser();
     workbench = new Workbench(browser.page);
     await workbench.open(demo.url);
@@ -142,7 +144,6 @@ describe('A clip\'s sound, with pictory.preview.decodeAudio "never"', function (
   });
 
   it('decodes nothing, and says when a clip plays silently and where to hear it', async () => {
-    fs.writeFileSync(path.join(demo.workspace, 'silent.md'), '# Sound\n\nA brass band marching through a square at noon #ac3\n');
     await workbench.openFromExplorer('silent.md');
     await workbench.selectLine(3);
     await workbench.runCommand('Pictory: Generate Video');
