@@ -96,7 +96,11 @@ export class PictoryApp implements vscode.Disposable {
         clientFor: (endpoint) => this.clientForStoredJob(endpoint),
         timing: () => {
           const settings = readSettings();
-          return { intervalMs: settings.pollingIntervalSeconds * 1000, timeoutMs: settings.timeoutMinutes * 60_000 };
+          return {
+            intervalMs: settings.pollingIntervalSeconds * 1000,
+            timeoutMs: settings.timeoutMinutes * 60_000,
+            maxRequestsPerSecond: settings.pollingMaxRequestsPerSecond,
+          };
         },
         log: (message) => this.logger.info(message),
       });

@@ -8,6 +8,8 @@ export interface PictorySettings {
   readonly defaultAspectRatio?: string;
   readonly defaultDuration?: string;
   readonly pollingIntervalSeconds: number;
+  /** The most status requests a window sends in any second, all jobs together. */
+  readonly pollingMaxRequestsPerSecond: number;
   readonly timeoutMinutes: number;
   readonly webhookUrl?: string;
   readonly openPreviewOnCompletion: boolean;
@@ -69,6 +71,7 @@ export function readSettings(): PictorySettings {
     defaultAspectRatio: nonEmpty(userValue(section, 'defaultAspectRatio')),
     defaultDuration: nonEmpty(userValue(section, 'defaultDuration')),
     pollingIntervalSeconds: positive(section.get('pollingIntervalSeconds'), 15, 1),
+    pollingMaxRequestsPerSecond: positive(section.get('pollingMaxRequestsPerSecond'), 2, 0.1),
     timeoutMinutes: positive(section.get('timeoutMinutes'), 30, 1),
     webhookUrl: nonEmpty(userValue(section, 'webhookUrl')),
     openPreviewOnCompletion: section.get<boolean>('openPreviewOnCompletion') ?? true,

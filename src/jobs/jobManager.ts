@@ -5,6 +5,8 @@ import { PollOutcome, pollJob } from '../pictory/poller';
 import { JobStatus, LibraryImage, VideoResult } from '../pictory/responses';
 import { hasJobId, isFilmJob, isFollowed, isImageJob, JobRecord, JobRequest, LOCAL_ID_PREFIX, requestedDuration, RESUMABLE_STATES } from './jobRecord';
 import { JobStore, messageOf, Watch } from './jobStore';
+import { PollPacer } from './pollPacer';
+import { GenerationTimes, nextPollDelay, waitUntilPlausible } from './pollSchedule';
 
 /** The longest wait between two checks of an image job. */
 const IMAGE_POLL_INTERVAL_MS = 5000;
@@ -12,6 +14,8 @@ const IMAGE_POLL_INTERVAL_MS = 5000;
 export interface JobTiming {
   readonly intervalMs: number;
   readonly timeoutMs: number;
+  /** The most status requests this window sends in any second, all jobs together (default 2). */
+  readonly maxRequestsPerSecond?: number;
 }
 
 export interface JobManagerOptions {
@@ -80,12 +84,16 @@ export class JobManager {
   private readonly owner: string;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly pacer: PollPacer;
+  /** How long this machine's finished jobs took, read from the store when the first job is followed. */
+  private generationTimes: Promise<GenerationTimes> | undefined;
   private disposed = false;
 
   constructor(private readonly options: JobManagerOptions) {
     this.owner = options.owner ?? randomUUID();
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
+    this.pacer = new PollPacer({ maxPerSecond: () => options.timing().maxRequestsPerSecond ?? 2, now: this.now, sleep: this.sleep });
   }
 
   /** Any change of a job followed in this window. */
@@ -317,15 +325,18 @@ export class JobManager {
   private async pollUntilDone(record: JobRecord, initialDelayMs: number, signal: AbortSignal): Promise<void> {
     const intervalMs = this.intervalFor(record);
     const client = this.clientOnceLeased(record.endpoint);
-    let delay = initialDelayMs;
+    const learned = (await this.learnedTimes()).learned(record);
+    const elapsed = () => this.now() - record.submittedAt;
+    let delay = waitUntilPlausible(elapsed(), intervalMs, learned) ?? initialDelayMs;
     while (!signal.aborted) {
       try {
         const outcome = await pollJob((pollSignal) => this.pollOnce(record.id, client, pollSignal), {
           intervalMs,
           deadline: record.deadline,
           initialDelayMs: delay,
+          nextDelayMs: () => nextPollDelay(elapsed(), intervalMs, learned),
           signal,
-          onError: (error, retryInMs) => this.options.log(`Job ${record.id}: ${error.message} Retrying in ${Math.round(retryInMs / 1000)} s.`),
+          onError: (error, retryInMs) => this.onPollError(record, error, retryInMs),
           now: this.now,
           sleep: this.sleep,
         });
@@ -345,6 +356,24 @@ export class JobManager {
         delay = 0;
       }
     }
+  }
+
+  private onPollError(record: JobRecord, error: PictoryApiError, retryInMs: number): void {
+    this.options.log(`Job ${record.id}: ${error.message} Retrying in ${Math.round(retryInMs / 1000)} s.`);
+    // Pictory limits the account, not the job: every job polling that endpoint waits.
+    if (error.kind === 'rateLimited') this.pacer.holdBack(record.endpoint, retryInMs);
+  }
+
+  /** What the finished jobs on disk teach about generation times; nothing when they cannot be read. */
+  private learnedTimes(): Promise<GenerationTimes> {
+    this.generationTimes ??= this.options.store.list().then(
+      (records) => GenerationTimes.from(records),
+      (error: unknown) => {
+        this.options.log(`Earlier jobs could not be read to learn their generation times (${messageOf(error)}); polling as configured`);
+        return new GenerationTimes();
+      },
+    );
+    return this.generationTimes;
   }
 
   /**
@@ -374,6 +403,7 @@ export class JobManager {
       throw new LeaseHeldElsewhere();
     }
     const client = await clientOf();
+    await this.pacer.turn(record.endpoint, signal);
     if (record.state === 'maybeCreated') return this.lookForLostResult(record, client, signal);
     const status = await client.getJob(id, signal);
     if (status.state === 'running') await this.noteRunning(id, status.apiStatus, status.progress);
@@ -468,6 +498,7 @@ export class JobManager {
     }
     if (this.disposed) return;
     const updated: JobRecord = { ...current, ...ending, updatedAt: this.now() };
+    if (this.generationTimes) void this.generationTimes.then((times) => times.add(updated));
     const recorded = await this.record(updated);
     if (!recorded) this.keepRecording(updated);
     await this.releaseLease(record.id);

@@ -1,18 +1,31 @@
 // When to look at a running job again, learned from how long this machine's earlier jobs of
 // the same kind took: Pictory documents no generation times, so none is invented. No `vscode`.
-// Not used by the poller yet: the schedule and its bench come next.
 import { JobRecord, requestedDuration } from './jobRecord';
 
 /** Finished jobs of one kind needed before their times are trusted; with fewer, polling is as configured. */
 export const MIN_SAMPLES = 5;
-/** The share of earlier jobs that were still running at the first look: the first look comes at this quantile. */
-const EARLY_QUANTILE = 0.1;
+/** The most recent jobs of a kind that are remembered: generation times drift. */
+const MAX_SAMPLES = 50;
+/** Few earlier jobs of the kind had ended before this share of them: the first look comes then. */
+const EARLY_QUANTILE = 0.05;
+/** Most earlier jobs of the kind had ended by this share: after it, a job is late and looked at as configured. */
+const LATE_QUANTILE = 0.9;
 /** The first look comes this much before the earliest plausible end, in case this job is quicker. */
 const MARGIN = 0.9;
+/** Pictory asks for polls 10 to 30 s apart: while a job is likely to end, looks come closer, never below this unless configured so. */
+const DOCUMENTED_MIN_INTERVAL_MS = 10_000;
 
 /** Jobs of one kind: same endpoint, model and duration (images: same endpoint and model). */
 export function kindOf(record: JobRecord): string {
   return [record.endpoint, record.kind ?? 'video', record.request.model, requestedDuration(record) ?? ''].join('|');
+}
+
+/** When jobs of one kind end, from their submission, in ms. */
+export interface LearnedTimes {
+  /** Before this, few jobs of the kind were done. */
+  readonly earliest: number;
+  /** By this, most were. */
+  readonly late: number;
 }
 
 /** How long finished jobs took from submission to being seen completed, by kind, in ms. */
@@ -21,7 +34,7 @@ export class GenerationTimes {
 
   static from(records: readonly JobRecord[]): GenerationTimes {
     const times = new GenerationTimes();
-    for (const record of records) times.add(record);
+    for (const record of [...records].sort((a, b) => a.updatedAt - b.updatedAt)) times.add(record);
     return times;
   }
 
@@ -31,25 +44,39 @@ export class GenerationTimes {
     const took = record.updatedAt - record.submittedAt;
     if (!(took > 0)) return;
     const key = kindOf(record);
-    this.times.set(key, [...(this.times.get(key) ?? []), took]);
+    this.times.set(key, [...(this.times.get(key) ?? []), took].slice(-MAX_SAMPLES));
   }
 
-  /** The time before which few jobs of this kind were done, once enough are known. */
-  earliestEnd(record: JobRecord): number | undefined {
+  /** When jobs like `record` end, once enough are known. */
+  learned(record: JobRecord): LearnedTimes | undefined {
     const times = this.times.get(kindOf(record));
     if (!times || times.length < MIN_SAMPLES) return undefined;
     const sorted = [...times].sort((a, b) => a - b);
-    return sorted[Math.floor(EARLY_QUANTILE * (sorted.length - 1))];
+    const at = (share: number) => sorted[Math.floor(share * (sorted.length - 1))];
+    return { earliest: at(EARLY_QUANTILE), late: at(LATE_QUANTILE) };
   }
 }
 
 /**
- * The wait before the next look at a job `elapsedMs` after it was submitted: until shortly
- * before the earliest plausible end while the job cannot be done yet, then `intervalMs`. Without
- * enough history, always `intervalMs` (as configured).
+ * The wait before the first look at a job `elapsedMs` after it was submitted, while it cannot
+ * be done yet (shortly before the earliest plausible end); undefined once it may be.
  */
-export function nextPollDelay(elapsedMs: number, intervalMs: number, earliestEnd: number | undefined): number {
-  if (earliestEnd === undefined) return intervalMs;
-  const firstLook = earliestEnd * MARGIN;
-  return elapsedMs + intervalMs < firstLook ? firstLook - elapsedMs : intervalMs;
+export function waitUntilPlausible(elapsedMs: number, intervalMs: number, learned: LearnedTimes | undefined): number | undefined {
+  if (!learned) return undefined;
+  const firstLook = learned.earliest * MARGIN;
+  return elapsedMs + intervalMs < firstLook ? firstLook - elapsedMs : undefined;
+}
+
+/**
+ * The wait before the next look at a job `elapsedMs` after it was submitted. Without enough
+ * history, always `intervalMs` (as configured). With it: one wait until shortly before the
+ * earliest plausible end; then, while the job is likely to end, looks a third closer than the
+ * interval (not below Pictory's documented 10 s unless the interval is); once it is late, the interval.
+ */
+export function nextPollDelay(elapsedMs: number, intervalMs: number, learned: LearnedTimes | undefined): number {
+  if (!learned) return intervalMs;
+  const wait = waitUntilPlausible(elapsedMs, intervalMs, learned);
+  if (wait !== undefined) return wait;
+  if (elapsedMs < learned.late) return Math.min(intervalMs, Math.max((intervalMs * 2) / 3, DOCUMENTED_MIN_INTERVAL_MS));
+  return intervalMs;
 }

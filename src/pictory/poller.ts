@@ -19,6 +19,8 @@ export interface PollOptions {
   /** Wait before the first poll: a full interval after submitting, none when resuming. */
   readonly initialDelayMs?: number;
   readonly maxBackoffMs?: number;
+  /** The wait after a look that found the job still running; `intervalMs` when absent. */
+  readonly nextDelayMs?: () => number;
   readonly signal?: AbortSignal;
   readonly onStatus?: (status: JobStatus) => void;
   readonly onError?: (error: PictoryApiError, retryInMs: number) => void;
@@ -79,7 +81,7 @@ export async function pollJob(getStatus: (signal?: AbortSignal) => Promise<JobSt
         if (outcome) return outcome;
         if (isFinalLook) return { kind: 'timedOut' };
         failures = 0;
-        delay = options.intervalMs;
+        delay = options.nextDelayMs?.() ?? options.intervalMs;
       } catch (error) {
         if (!(error instanceof PictoryApiError)) throw error;
         const outcome = outcomeOfError(error);

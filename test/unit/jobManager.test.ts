@@ -354,6 +354,49 @@ describe('JobManager', function () {
     });
   });
 
+  describe('the schedule of status requests', () => {
+    /** A finished job of the same kind as `videoRequest()`, that took `seconds` to be seen completed. */
+    async function finishedEarlier(seconds: number, index: number): Promise<void> {
+      const submittedAt = clock.now() - 3_600_000 + index * 1000;
+      await store.save({ id: `earlier-${index}`, endpoint: server.baseUrl, kind: 'video', request: videoRequest(), submittedAt, deadline: submittedAt + TIMEOUT, state: 'completed', updatedAt: submittedAt + seconds * 1000, video: { url: `${server.origin}/media/earlier-${index}.mp4` } });
+    }
+
+    it('looks first at the interval while fewer than five jobs of the kind are known', async () => {
+      for (const [index, seconds] of [120, 125, 130, 135].entries()) await finishedEarlier(seconds, index);
+      const window = openWindow();
+      const record = await submit(window);
+      await runUntil('the first look', () => statusRequests(server, record.id) >= 1);
+      assert.equal(clock.now() - record.submittedAt, INTERVAL);
+    });
+
+    it('waits until shortly before the quickest earlier job of the kind took, then looks every 10 s', async () => {
+      for (const [index, seconds] of [120, 125, 130, 135, 140, 145].entries()) await finishedEarlier(seconds, index);
+      const window = openWindow();
+      const record = await submit(window);
+      await runUntil('the first look', () => statusRequests(server, record.id) >= 1);
+      assert.equal(clock.now() - record.submittedAt, 0.9 * 120_000, 'one wait until 90 % of 120 s');
+      await runUntil('the second look', () => statusRequests(server, record.id) >= 2);
+      assert.equal(clock.now() - record.submittedAt, 0.9 * 120_000 + 10_000);
+      await runUntil('the job to finish', () => window.finished.length === 1);
+      assertIdle();
+    });
+
+    it('holds back every job against an endpoint that answered "too many requests"', async () => {
+      const window = openWindow();
+      const limited = await submit(window, 'A lighthouse in a storm');
+      const other = await submit(window, 'A lighthouse in the fog');
+      server.addFault({ method: 'GET', path: new RegExp(limited.id), times: 2, fault: { kind: 'status', status: 429, headers: { 'Retry-After': '60' } } });
+      // Two 429s: the client asks once more by itself, then the poll fails.
+      await runUntil('the rate-limited look', () => statusRequests(server, limited.id) >= 2);
+      const limitedAt = clock.now();
+      const otherLooks = statusRequests(server, other.id);
+      await runUntil('the other job\'s next look', () => statusRequests(server, other.id) > otherLooks);
+      assert.ok(clock.now() - limitedAt >= 60_000, `the other job waited ${(clock.now() - limitedAt) / 1000} s`);
+      await runUntil('both jobs to finish', () => window.finished.length === 2);
+      assertIdle();
+    });
+  });
+
   describe('a submission whose answer was lost', () => {
     it("finds the job in the account's videos and announces it, without sending it again", async () => {
       server.addFault({ method: 'POST', fault: { kind: 'createThenReset' } });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { JobRecord } from '../../src/jobs/jobRecord';
-import { GenerationTimes, kindOf, MIN_SAMPLES, nextPollDelay } from '../../src/jobs/pollSchedule';
+import { GenerationTimes, kindOf, MIN_SAMPLES, nextPollDelay, waitUntilPlausible } from '../../src/jobs/pollSchedule';
 
 const ENDPOINT = 'https://api.pictory.ai/pictoryapis';
 
@@ -19,29 +19,42 @@ function finished(tookSeconds: number, extra: Partial<JobRecord> = {}): JobRecor
 }
 
 describe('polling that learns from earlier jobs', () => {
+  const tenToOneHundred = (extra: Partial<JobRecord> = {}) => [100, 110, 120, 130, 140, 150, 160, 170, 180, 190].map((seconds) => finished(seconds, extra));
+
   it('polls as configured until enough jobs of the same kind are known', () => {
     const times = GenerationTimes.from([120, 130, 140, 150].map((seconds) => finished(seconds)));
     assert.equal(MIN_SAMPLES, 5);
-    assert.equal(times.earliestEnd(finished(0)), undefined, '4 jobs are too few');
+    assert.equal(times.learned(finished(0)), undefined, '4 jobs are too few');
     assert.equal(nextPollDelay(0, 15_000, undefined), 15_000);
+    assert.equal(nextPollDelay(500_000, 15_000, undefined), 15_000);
+    assert.equal(waitUntilPlausible(0, 15_000, undefined), undefined);
     times.add(finished(160));
-    assert.equal(times.earliestEnd(finished(0)), 120_000);
+    assert.deepEqual(times.learned(finished(0)), { earliest: 120_000, late: 150_000 });
   });
 
   it('learns per endpoint, model and duration, and only from completed jobs', () => {
-    const times = GenerationTimes.from([
-      ...[100, 110, 120, 130, 140].map((seconds) => finished(seconds)),
-      ...[10, 10, 10, 10, 10].map((seconds) => finished(seconds, { state: 'failed' })),
-    ]);
-    assert.equal(times.earliestEnd(finished(0)), 100_000);
+    const times = GenerationTimes.from([...tenToOneHundred(), ...[10, 10, 10, 10, 10].map((seconds) => finished(seconds, { state: 'failed' }))]);
+    assert.equal(times.learned(finished(0))?.earliest, 100_000);
     const other = finished(0, { request: { prompt: 'x', model: 'veo3.1', aspectRatio: '16:9', duration: '4s' } });
-    assert.equal(times.earliestEnd(other), undefined, 'another duration is another kind');
+    assert.equal(times.learned(other), undefined, 'another duration is another kind');
     assert.notEqual(kindOf(finished(0)), kindOf(finished(0, { endpoint: 'http://127.0.0.1:9/pictoryapis' })));
   });
 
-  it('looks first shortly before the earliest plausible end, then at the configured interval', () => {
-    assert.equal(nextPollDelay(0, 15_000, 100_000), 90_000, 'one wait until 90 % of the earliest end');
-    assert.equal(nextPollDelay(80_000, 15_000, 100_000), 15_000, 'close to it: the interval');
-    assert.equal(nextPollDelay(200_000, 15_000, 100_000), 15_000);
+  it('remembers the latest 50 jobs of a kind: generation times drift', () => {
+    const old = Array.from({ length: 60 }, (_, index) => finished(30, { updatedAt: 1_000_000 + 30_000, submittedAt: 1_000_000 - index }));
+    const recent = Array.from({ length: 50 }, () => finished(200, { submittedAt: 5_000_000, updatedAt: 5_200_000 }));
+    assert.equal(GenerationTimes.from([...recent, ...old]).learned(finished(0))?.earliest, 200_000);
+  });
+
+  it('waits once until shortly before the earliest plausible end, then looks closer while the job is likely to end, then as configured', () => {
+    const learned = GenerationTimes.from(tenToOneHundred()).learned(finished(0));
+    assert.deepEqual(learned, { earliest: 100_000, late: 180_000 });
+    assert.equal(waitUntilPlausible(0, 15_000, learned), 90_000);
+    assert.equal(nextPollDelay(0, 15_000, learned), 90_000, 'one wait until 90 % of the earliest end');
+    assert.equal(waitUntilPlausible(80_000, 15_000, learned), undefined, 'close to it');
+    assert.equal(nextPollDelay(80_000, 15_000, learned), 10_000, 'likely to end: 10 s, Pictory\'s documented shortest interval');
+    assert.equal(nextPollDelay(100_000, 30_000, learned), 20_000, 'a third closer than a longer interval');
+    assert.equal(nextPollDelay(100_000, 2_000, learned), 2_000, 'never slower than the interval');
+    assert.equal(nextPollDelay(180_000, 15_000, learned), 15_000, 'late: as configured');
   });
 });
