@@ -7,12 +7,14 @@ export const MIN_SAMPLES = 5;
 /** The most recent jobs of a kind that are remembered: generation times drift. */
 const MAX_SAMPLES = 50;
 /** Few earlier jobs of the kind had ended before this share of them: the first look comes then. */
-const EARLY_QUANTILE = 0.05;
+const EARLY_QUANTILE = 0.1;
 /** Most earlier jobs of the kind had ended by this share: after it, a job is late and looked at as configured. */
 const LATE_QUANTILE = 0.9;
 /** The first look comes this much before the earliest plausible end, in case this job is quicker. */
-const MARGIN = 0.9;
-/** Pictory asks for polls 10 to 30 s apart: while a job is likely to end, looks come closer, never below this unless configured so. */
+const MARGIN = 0.95;
+/** While a job is likely to end, looks come this much closer than the interval... */
+const LIKELY_END_SPACING = 0.85;
+/** ...but, as Pictory asks for polls 10 to 30 s apart, never closer than this unless the interval is. */
 const DOCUMENTED_MIN_INTERVAL_MS = 10_000;
 
 /** Jobs of one kind: same endpoint, model and duration (images: same endpoint and model). */
@@ -70,13 +72,13 @@ export function waitUntilPlausible(elapsedMs: number, intervalMs: number, learne
 /**
  * The wait before the next look at a job `elapsedMs` after it was submitted. Without enough
  * history, always `intervalMs` (as configured). With it: one wait until shortly before the
- * earliest plausible end; then, while the job is likely to end, looks a third closer than the
+ * earliest plausible end; then, while the job is likely to end, looks a little closer than the
  * interval (not below Pictory's documented 10 s unless the interval is); once it is late, the interval.
  */
 export function nextPollDelay(elapsedMs: number, intervalMs: number, learned: LearnedTimes | undefined): number {
   if (!learned) return intervalMs;
   const wait = waitUntilPlausible(elapsedMs, intervalMs, learned);
   if (wait !== undefined) return wait;
-  if (elapsedMs < learned.late) return Math.min(intervalMs, Math.max((intervalMs * 2) / 3, DOCUMENTED_MIN_INTERVAL_MS));
+  if (elapsedMs < learned.late) return Math.min(intervalMs, Math.max(intervalMs * LIKELY_END_SPACING, DOCUMENTED_MIN_INTERVAL_MS));
   return intervalMs;
 }

@@ -49,11 +49,12 @@ describe('polling that learns from earlier jobs', () => {
   it('waits once until shortly before the earliest plausible end, then looks closer while the job is likely to end, then as configured', () => {
     const learned = GenerationTimes.from(tenToOneHundred()).learned(finished(0));
     assert.deepEqual(learned, { earliest: 100_000, late: 180_000 });
-    assert.equal(waitUntilPlausible(0, 15_000, learned), 90_000);
-    assert.equal(nextPollDelay(0, 15_000, learned), 90_000, 'one wait until 90 % of the earliest end');
-    assert.equal(waitUntilPlausible(80_000, 15_000, learned), undefined, 'close to it');
-    assert.equal(nextPollDelay(80_000, 15_000, learned), 10_000, 'likely to end: 10 s, Pictory\'s documented shortest interval');
-    assert.equal(nextPollDelay(100_000, 30_000, learned), 20_000, 'a third closer than a longer interval');
+    assert.equal(waitUntilPlausible(0, 15_000, learned), 95_000);
+    assert.equal(nextPollDelay(0, 15_000, learned), 95_000, 'one wait until 95 % of the earliest end');
+    assert.equal(waitUntilPlausible(85_000, 15_000, learned), undefined, 'close to it');
+    assert.equal(nextPollDelay(85_000, 15_000, learned), 12_750, 'likely to end: 85 % of the interval');
+    assert.equal(nextPollDelay(100_000, 11_000, learned), 10_000, 'never below Pictory\'s documented 10 s');
+    assert.equal(nextPollDelay(100_000, 30_000, learned), 25_500);
     assert.equal(nextPollDelay(100_000, 2_000, learned), 2_000, 'never slower than the interval');
     assert.equal(nextPollDelay(180_000, 15_000, learned), 15_000, 'late: as configured');
   });
