@@ -7,7 +7,8 @@ import { creditsFor, dimensionsFor, type VideoRequest } from './videoContract';
  * How a job ends, chosen by markers typed into the prompt so that a UI test can steer it:
  * `#fail`, `#cleaned`, `#forever` (never finishes), `#silent` (video without audio), `#stereo` (8 s, stereo AAC: 440 Hz left, 660 Hz right), `#ac3`
  * (AC-3 audio, which browsers cannot play),
- * `#queued` (reports the undocumented status `queued` while running).
+ * `#queued` (reports the undocumented status `queued` while running), `#takes-90s` (done 90 s
+ * after it was created, however often it is polled, rather than after a number of polls).
  */
 export type JobOutcome = 'completed' | 'failed' | 'cleaned' | 'forever';
 
@@ -21,6 +22,8 @@ export interface PictoryJob {
   /** The result's sound: AAC (the default), none (`#silent`), 8 s of stereo AAC (`#stereo`) or AC-3 (`#ac3`), which browsers cannot play. */
   readonly audio: 'aac' | 'none' | 'ac3' | 'stereo';
   readonly queued: boolean;
+  /** When a `#takes-…s` job is done (epoch ms); others are done after a number of polls. */
+  readonly doneAt?: number;
   polls: number;
 }
 
@@ -35,11 +38,14 @@ const MEDIA_SUFFIXES: Readonly<Record<JobMedia, string>> = {
 
 export function createJob(request: VideoRequest): PictoryJob {
   const prompt = request.prompt.toLowerCase();
+  const createdAt = Date.now();
+  const takes = /#takes-(\d+(?:\.\d+)?)s\b/.exec(prompt);
   return {
     id: randomUUID(),
     videoId: randomUUID(),
     request,
-    createdAt: Date.now(),
+    createdAt,
+    ...(takes && { doneAt: createdAt + Number(takes[1]) * 1000 }),
     outcome: outcomeOf(prompt),
     audio: prompt.includes('#silent') ? 'none' : prompt.includes('#ac3') ? 'ac3' : prompt.includes('#stereo') ? 'stereo' : 'aac',
     queued: prompt.includes('#queued'),
@@ -54,8 +60,9 @@ function outcomeOf(prompt: string): JobOutcome {
   return 'completed';
 }
 
-export function isFinished(job: Pick<PictoryJob, 'outcome' | 'polls'>, pollsUntilDone: number): boolean {
-  return job.outcome !== 'forever' && job.polls > pollsUntilDone;
+export function isFinished(job: Pick<PictoryJob, 'outcome' | 'polls' | 'doneAt'>, pollsUntilDone: number): boolean {
+  if (job.outcome === 'forever') return false;
+  return job.doneAt === undefined ? job.polls > pollsUntilDone : Date.now() >= job.doneAt;
 }
 
 /** The body of `GET /v1/jobs/{id}` after counting this poll. */

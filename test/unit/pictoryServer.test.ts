@@ -151,6 +151,14 @@ describe('Pictory test server', () => {
       assert.equal(forever.data.status, 'in-progress');
     });
 
+    it('finishes a #takes-…s job after that time, however often it is polled', async () => {
+      const jobId = await generateJob({ prompt: 'a storm #takes-0.4s' });
+      const early = await Promise.all([1, 2, 3, 4].map(() => call(`/v1/jobs/${jobId}`)));
+      assert.deepEqual(early.map((answer) => (answer.body as { data: { status: string } }).data.status), ['in-progress', 'in-progress', 'in-progress', 'in-progress']);
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      assert.equal(((await call(`/v1/jobs/${jobId}`)).body as { data: { status: string } }).data.status, 'completed');
+    });
+
     it('answers 404 JOB_NOT_FOUND for unknown and forgotten jobs', async () => {
       const jobId = await generateJob({ prompt: 'a calm lake at dawn' });
       server.forgetJob(jobId);
