@@ -70,6 +70,7 @@ const problemMatcherPlugin = {
  */
 const EXTENSION_ENTRY_POINTS = {
   extension: 'src/extension.ts',
+  main: 'src/main.ts',
   fetch: 'src/pictory/fetch.ts',
   storyboardParser: 'src/storyboard/storyboard.ts',
   soundWorker: 'src/preview/sound/soundWorker.ts',

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { showError } from './notify';
 import { Logger } from './log';
 
-export const SECRET_KEY = 'pictory.apiKey';
+export { SECRET_KEY } from './contributionIds';
+import { SECRET_KEY } from './contributionIds';
 export const API_KEY_PAGE = 'https://app.pictory.ai/api-access';
 
 /** The API key, kept only in VS Code's SecretStorage (the system keychain). */

@@ -18,7 +18,7 @@ import { JobStatusBar } from './statusBar';
 import { SubmissionsInFlight } from './generate/submission';
 import { CreditWatch } from './studio/credits';
 import { LibraryProvider } from './studio/libraryTree';
-import { Studio } from './studio/studio';
+import { Studio, StudioViews } from './studio/studio';
 import { Gallery } from './studio/gallery';
 import { askModal } from './notify';
 import { shortenPrompt } from './pictory/prompts';
@@ -135,9 +135,9 @@ export class PictoryApp implements vscode.Disposable {
     return this.studioViews;
   }
 
-  registerStudio(): void {
+  registerStudio(views: StudioViews): void {
     if (this.studioViews) return;
-    const studio = new Studio(this.jobs, this.copies, this.credits, new LibraryProvider(() => this.accountClient()), async () => !!(await this.keys.get()));
+    const studio = new Studio(this.jobs, this.copies, this.credits, new LibraryProvider(() => this.accountClient()), async () => !!(await this.keys.get()), views);
     this.studioViews = studio;
     this.disposables.push(
       studio,

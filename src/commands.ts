@@ -14,12 +14,13 @@ import { newStoryboard } from './storyboard/newStoryboard';
 import { generateAllScenes, generateScene, openStoryboard } from './storyboard/generateScenes';
 import { renderFilm } from './storyboard/renderFilm';
 import { CHAT_COMMANDS, editProposal, generateProposal } from './chat/participant';
+import { CommandId } from './contributionIds';
 
 /** Tree commands get the clicked row and the selected rows as their arguments. */
 type CommandHandler = (app: PictoryApp, ...args: unknown[]) => Promise<unknown>;
 
 /** Every command the extension contributes, by id (the ids are public: keep them). */
-const COMMANDS: Record<string, CommandHandler> = {
+const COMMANDS: Record<CommandId, CommandHandler> = {
   'pictory.generateVideo': (app) => generateVideo(app),
   'pictory.generateImage': (app) => generateImage(app),
   'pictory.generateVideoFromImage': generateVideoFromImage,
@@ -69,18 +70,15 @@ const COMMANDS: Record<string, CommandHandler> = {
   [SHOW_RUNNING_JOBS_COMMAND]: (app) => showRunningJobs(app.jobs),
 };
 
-export function registerCommands(app: PictoryApp): vscode.Disposable[] {
-  return Object.entries(COMMANDS).map(([id, handler]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        await handler(app, ...args);
-      } catch (error) {
-        const message = app.logger.redact(error instanceof Error ? error.message : String(error));
-        app.logger.error(`${id} failed: ${message}`);
-        void showError(vscode.l10n.t('Pictory: {0}', message));
-      }
-    }),
-  );
+/** Runs command `id` (registered at start-up, before this module was loaded); errors are logged and shown. */
+export async function runCommand(app: PictoryApp, id: CommandId, args: readonly unknown[]): Promise<void> {
+  try {
+    await COMMANDS[id](app, ...args);
+  } catch (error) {
+    const message = app.logger.redact(error instanceof Error ? error.message : String(error));
+    app.logger.error(`${id} failed: ${message}`);
+    void showError(vscode.l10n.t('Pictory: {0}', message));
+  }
 }
 
 function isMoreNode(node: unknown): node is { kind: 'more'; list: 'videos' | 'images' } {

@@ -1,67 +1,111 @@
+// The start-up entry. The extension activates at every start-up, to follow jobs a closed window
+// left unfinished, so this module is kept small: it registers what VS Code must know of at once
+// (commands, views, panel serializers, chat tools and participant), looks for unfinished jobs
+// with one directory listing, and loads the rest (`dist/main.js`) on first use.
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { observeNotifications, showError, ShownNotification, showWarning } from './notify';
-import { announce, announceUnrecorded } from './announcements';
-import { PictoryApp } from './app';
-import { registerCommands } from './commands';
-import { PREVIEW_VIEW_TYPE } from './preview/previewPanel';
-import { GALLERY_VIEW_TYPE } from './studio/gallery';
-import { STORYBOARD_VIEW_TYPE } from './storyboard/storyboardPanel';
+import {
+  CLIPS_VIEW, COMMAND_IDS, GALLERY_VIEW_TYPE, HAS_API_KEY_CONTEXT, LIBRARY_VIEW, PARTICIPANT_ID, PREVIEW_VIEW_TYPE, RUNNING_VIEW, SECRET_KEY, STORYBOARD_VIEW_TYPE, TOOL_NAMES,
+} from './contributionIds';
+import { deferredView } from './deferredTree';
+import { checkPending, watchPendingMarkers } from './jobs/pendingMarkers';
 import { whenStoryboardOpens } from './storyboard/watch';
-import { registerChatTools } from './chat/tools';
-import { registerChatParticipant } from './chat/participant';
+import type { Main, TestApi } from './main';
+import type { StudioViews } from './studio/studio';
 
-export interface TestApi {
-  readonly app: PictoryApp;
-  /** Every notification shown since activation, oldest first. */
-  readonly notifications: ShownNotification[];
-}
+export type { TestApi } from './main';
 
-export async function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> {
-  const app: PictoryApp = new PictoryApp(
-    context,
-    (record) => announce(app, record),
-    announceUnrecorded,
-  );
-  context.subscriptions.push(app, ...registerCommands(app));
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
-      async deserializeWebviewPanel(panel, state: unknown) {
-        const jobId = (state as { jobId?: unknown } | undefined)?.jobId;
-        app.previews.restore(panel, typeof jobId === 'string' ? await app.jobs.get(jobId) : undefined);
-      },
-    }),
-    vscode.window.registerWebviewPanelSerializer(GALLERY_VIEW_TYPE, { deserializeWebviewPanel: (panel) => app.gallery.restore(panel) }),
-    vscode.window.registerWebviewPanelSerializer(STORYBOARD_VIEW_TYPE, { deserializeWebviewPanel: (panel, state: unknown) => app.films.restore(panel, state) }),
-    whenStoryboardOpens(() => app.storyboards),
-    ...registerChatTools(app),
-    ...registerChatParticipant(app),
-  );
-  // Start-up activation exists only to follow jobs: those a closed window left, and those
-  // another window starts from now on (so that they live on if that window closes).
-  const test = context.extensionMode === vscode.ExtensionMode.Test ? testApi(app) : undefined;
-  context.subscriptions.push(app.jobs.watchForJobs());
-  app.registerStudio();
-  if (await app.hasPendingJobs()) await resumeJobs(app);
-  return test;
-}
-
-async function resumeJobs(app: PictoryApp): Promise<void> {
-  try {
-    const { damaged } = await app.jobs.resume();
-    if (damaged.length > 0) {
-      void showWarning(vscode.l10n.t('Pictory could not read {0} stored job records; they were kept for inspection: {1}', damaged.length, damaged.join(', ')));
+export function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> | undefined {
+  let main: Main | undefined;
+  let loading = false;
+  const load = (): Main => {
+    if (main) return main;
+    // Whatever asks during the load (a view's rows, a command) asks again once it is done.
+    if (loading) throw new Error('Pictory is still loading');
+    loading = true;
+    try {
+      main = loadMain(context, views);
+    } finally {
+      loading = false;
     }
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    app.logger.error(`Resuming jobs failed: ${message}`);
-    void showError(vscode.l10n.t('Pictory could not resume unfinished jobs: {0}', message));
+    return main;
+  };
+  const views = studioViews(context, () => void load());
+  const subscriptions = context.subscriptions;
+  for (const id of COMMAND_IDS) subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => load().runCommand(id, args)));
+  for (const type of [PREVIEW_VIEW_TYPE, GALLERY_VIEW_TYPE, STORYBOARD_VIEW_TYPE] as const) {
+    subscriptions.push(vscode.window.registerWebviewPanelSerializer(type, { deserializeWebviewPanel: (panel, state: unknown) => load().restorePanel(type, panel, state) }));
   }
+  subscriptions.push(...registerChat(context, load), whenStoryboardOpens(() => load().storyboardOpened()));
+  followJobsFromStart(context, () => main !== undefined, load);
+  showWhetherKeyIsSet(context, () => main !== undefined);
+  if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  const loaded = load();
+  return loaded.resumed.then(() => loaded.testApi);
 }
 
-function testApi(app: PictoryApp): TestApi {
-  const notifications: ShownNotification[] = [];
-  app.context.subscriptions.push(observeNotifications((notification) => notifications.push(notification)));
-  return { app, notifications };
+/** `dist/main.js`, required by a computed path so that the bundler keeps it a bundle of its own. */
+function loadMain(context: vscode.ExtensionContext, views: StudioViews): Main {
+  const module = require(path.join(context.extensionPath, 'dist', 'main.js')) as typeof import('./main');
+  return module.start(context, views);
+}
+
+function studioViews(context: vscode.ExtensionContext, load: () => void): StudioViews {
+  const views: StudioViews = {
+    running: deferredView(RUNNING_VIEW, load),
+    clips: deferredView(CLIPS_VIEW, load, { canSelectMany: true, showCollapseAll: true }),
+    library: deferredView(LIBRARY_VIEW, load),
+  };
+  for (const { view, provider } of Object.values(views)) context.subscriptions.push(view, provider);
+  return views;
+}
+
+/** The chat tools and `@pictory`, where the host has them (older hosts and some forks do not). */
+function registerChat(context: vscode.ExtensionContext, load: () => Main): vscode.Disposable[] {
+  const registered: vscode.Disposable[] = [];
+  if (typeof vscode.lm?.registerTool === 'function') {
+    for (const name of Object.values(TOOL_NAMES)) {
+      registered.push(
+        vscode.lm.registerTool<unknown>(name, {
+          prepareInvocation: (options, token) => load().tool(name).prepareInvocation?.(options, token),
+          invoke: (options, token) => load().tool(name).invoke(options, token),
+        }),
+      );
+    }
+  }
+  if (typeof vscode.chat?.createChatParticipant === 'function') {
+    const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (request, chatContext, stream, token) => load().chatHandler(request, chatContext, stream, token));
+    participant.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+    participant.followupProvider = { provideFollowups: (result) => load().followups(result) };
+    registered.push(participant);
+  }
+  return registered;
+}
+
+/**
+ * Loads the rest when a job is to be followed: one a closed window left (one directory
+ * listing, not awaited), or one another window starts from now on (so that it lives on if
+ * that window closes). Once loaded, the job manager watches by itself.
+ */
+function followJobsFromStart(context: vscode.ExtensionContext, loaded: () => boolean, load: () => void): void {
+  const folder = path.join(context.globalStorageUri.fsPath, 'jobs');
+  const watch = watchPendingMarkers(folder, () => {
+    watch.dispose();
+    load();
+  });
+  context.subscriptions.push(watch);
+  checkPending(folder, (pending) => {
+    if (!pending || loaded()) return;
+    watch.dispose();
+    load();
+  });
+}
+
+/** Views, menus and the chat tools show whether a key is set, before the rest is loaded (which then keeps it up to date). */
+function showWhetherKeyIsSet(context: vscode.ExtensionContext, loaded: () => boolean): void {
+  const update = () => void context.secrets.get(SECRET_KEY).then((key) => (loaded() ? undefined : vscode.commands.executeCommand('setContext', HAS_API_KEY_CONTEXT, !!key)), () => undefined);
+  context.subscriptions.push(context.secrets.onDidChange((event) => event.key === SECRET_KEY && update()));
+  update();
 }
 
 export function deactivate(): void {}

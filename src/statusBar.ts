@@ -7,7 +7,8 @@ import { Quota } from './pictory/responses';
 import { describeQuota } from './studio/credits';
 import { stateWords } from './jobStates';
 
-export const SHOW_RUNNING_JOBS_COMMAND = 'pictory.showRunningJobs';
+export { SHOW_RUNNING_JOBS_COMMAND } from './contributionIds';
+import { SHOW_RUNNING_JOBS_COMMAND } from './contributionIds';
 
 export function formatElapsed(ms: number): string {
   const totalSeconds = Math.max(0, Math.floor(ms / 1000));

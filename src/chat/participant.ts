@@ -14,14 +14,9 @@ import { formatElapsed } from '../statusBar';
 import { draftStoryboard, parseDraftScenes } from './storyboardDraft';
 import { checkImageInput, checkVideoInput } from './toolInput';
 
-export const PARTICIPANT_ID = 'pictory.chat';
+export { CHAT_COMMANDS, PARTICIPANT_ID } from '../contributionIds';
+import { CHAT_COMMANDS } from '../contributionIds';
 
-/** Commands behind the participant's buttons (hidden from the palette). */
-export const CHAT_COMMANDS = {
-  generate: 'pictory.chat.generate',
-  editInPalette: 'pictory.chat.editInPalette',
-  openJob: 'pictory.chat.openJob',
-} as const;
 
 /**
  * Requests the participant proposed, by a random id: a button carries only the id, so that
@@ -250,10 +245,3 @@ export async function editProposal(app: PictoryApp, id: unknown): Promise<void> 
 }
 
 /** Registers `@pictory`, where the host has chat participants. */
-export function registerChatParticipant(app: PictoryApp): vscode.Disposable[] {
-  if (typeof vscode.chat?.createChatParticipant !== 'function') return [];
-  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, chatHandler(app));
-  participant.iconPath = vscode.Uri.joinPath(app.context.extensionUri, 'media', 'icon.png');
-  participant.followupProvider = { provideFollowups: (result) => followups(result) };
-  return [participant];
-}

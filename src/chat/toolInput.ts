@@ -15,12 +15,7 @@ import {
 import { checkPrompt, PROMPT_MAX_CHARACTERS, PROMPT_MIN_CHARACTERS } from '../pictory/prompts';
 import { formatMessage, Translate } from '../pictory/text';
 
-export const TOOL_NAMES = {
-  generateVideo: 'pictory_generate_video',
-  generateImage: 'pictory_generate_image',
-  getJob: 'pictory_get_job',
-  listClips: 'pictory_list_clips',
-} as const;
+export { TOOL_NAMES } from '../contributionIds';
 
 /** The choice used for what the input leaves out: the user's default settings, else these. */
 export const AGENT_VIDEO_FALLBACK = { model: 'pixverse5.5', aspectRatio: '16:9', duration: '5s' } as const;

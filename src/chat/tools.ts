@@ -8,6 +8,7 @@ import { creditsLeft } from '../pictory/responses';
 import { safeMediaUrl } from '../pictory/urls';
 import { ImageRequest, VideoRequest } from '../pictory/client';
 import { checkImageInput, checkVideoInput, Checked, imageConfirmation, prepareGeneration, Preparation, TOOL_NAMES, videoConfirmation } from './toolInput';
+import { ToolName } from '../contributionIds';
 
 function text(message: string): vscode.LanguageModelToolResult {
   return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(message)]);
@@ -126,9 +127,8 @@ class ListClipsTool implements vscode.LanguageModelTool<unknown> {
   }
 }
 
-/** The language model tools, where the host has them (older hosts and some forks do not). */
-export function registerChatTools(app: PictoryApp): vscode.Disposable[] {
-  if (typeof vscode.lm?.registerTool !== 'function') return [];
+/** The language model tools by name (registered at start-up, before this module was loaded). */
+export function chatTools(app: PictoryApp): Record<ToolName, vscode.LanguageModelTool<unknown>> {
   const defaults = () => {
     const settings = readSettings();
     return { model: settings.defaultModel, aspectRatio: settings.defaultAspectRatio, duration: settings.defaultDuration };
@@ -147,10 +147,10 @@ export function registerChatTools(app: PictoryApp): vscode.Disposable[] {
     (request, credits, creditsLeft) => imageConfirmation(request, credits, creditsLeft, vscode.l10n.t),
     { sending: vscode.l10n.t('Sending the image request to Pictory'), what: 'image', takes: 'a few seconds' },
   );
-  return [
-    vscode.lm.registerTool(TOOL_NAMES.generateVideo, videoTool),
-    vscode.lm.registerTool(TOOL_NAMES.generateImage, imageTool),
-    vscode.lm.registerTool(TOOL_NAMES.getJob, new GetJobTool(app)),
-    vscode.lm.registerTool(TOOL_NAMES.listClips, new ListClipsTool(app)),
-  ];
+  return {
+    [TOOL_NAMES.generateVideo]: videoTool,
+    [TOOL_NAMES.generateImage]: imageTool,
+    [TOOL_NAMES.getJob]: new GetJobTool(app),
+    [TOOL_NAMES.listClips]: new ListClipsTool(app),
+  };
 }

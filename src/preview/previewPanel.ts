@@ -10,7 +10,8 @@ import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, Previe
 import { DecodedSound } from './sound/decodeSound';
 import { DecodeAudio } from '../config';
 
-export const PREVIEW_VIEW_TYPE = 'pictory.preview';
+export { PREVIEW_VIEW_TYPE } from '../contributionIds';
+import { PREVIEW_VIEW_TYPE } from '../contributionIds';
 const READY_TIMEOUT_MS = 5000;
 const MAX_RELOADS = 3;
 

@@ -5,7 +5,8 @@ import { showError } from '../notify';
 import { inertText } from '../pictory/text';
 import { FilmLabels, FilmView, LoadableFilm, loadableFilm, readPageMessage, StoryboardAction, StoryboardExtensionMessage } from './storyboardProtocol';
 
-export const STORYBOARD_VIEW_TYPE = 'pictory.storyboard';
+export { STORYBOARD_VIEW_TYPE } from '../contributionIds';
+import { STORYBOARD_VIEW_TYPE } from '../contributionIds';
 const READY_TIMEOUT_MS = 5000;
 const MAX_RELOADS = 3;
 const MAX_URI_LENGTH = 8192;

@@ -9,7 +9,8 @@ import { jobCredits } from './clipsTree';
 import { buildGallery, galleryCsp, galleryHtml, GalleryContent, policyCovers } from './galleryCards';
 import { GalleryAction, GalleryExtensionMessage, GalleryLabels, parseGalleryMessage, GalleryWebviewMessage } from './galleryProtocol';
 
-export const GALLERY_VIEW_TYPE = 'pictory.gallery';
+export { GALLERY_VIEW_TYPE } from '../contributionIds';
+import { GALLERY_VIEW_TYPE } from '../contributionIds';
 type Origins = Pick<GalleryContent, 'imageOrigins' | 'mediaOrigins'>;
 const READY_TIMEOUT_MS = 5000;
 const MAX_RELOADS = 3;

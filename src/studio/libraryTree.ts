@@ -5,7 +5,7 @@ import { describeError, PictoryApiError } from '../pictory/errors';
 import { LibraryImage, LibraryVideo } from '../pictory/responses';
 import { jobItem, StudioNode } from './clipsTree';
 
-export const LIBRARY_VIEW = 'pictory.library';
+export { LIBRARY_VIEW } from '../contributionIds';
 export const LOAD_MORE_COMMAND = 'pictory.loadMoreLibrary';
 
 /** The two lists of the account: its videos and its images, each loaded a page at a time. */

@@ -3,11 +3,19 @@ import { JobManager } from '../jobs/jobManager';
 import { JobRecord } from '../jobs/jobRecord';
 import { creditsThisMonth, groupByDay, jobItem, StudioNode } from './clipsTree';
 import { CreditWatch, describeQuota, formatNumber } from './credits';
-import { LIBRARY_VIEW, LibraryProvider } from './libraryTree';
+import { LibraryNode, LibraryProvider } from './libraryTree';
+import type { DeferredView } from '../deferredTree';
 import { LocalCopies } from '../jobs/localCopies';
 
-export const RUNNING_VIEW = 'pictory.running';
-export const CLIPS_VIEW = 'pictory.clips';
+export { CLIPS_VIEW, RUNNING_VIEW } from '../contributionIds';
+import { HAS_API_KEY_CONTEXT } from '../contributionIds';
+
+/** The side bar's views, made at start-up: the studio fills them once it is loaded. */
+export interface StudioViews {
+  readonly running: DeferredView<StudioNode>;
+  readonly clips: DeferredView<StudioNode>;
+  readonly library: DeferredView<LibraryNode>;
+}
 
 /** The jobs this window follows now, with their elapsed time. */
 class RunningProvider implements vscode.TreeDataProvider<StudioNode> {
@@ -93,13 +101,15 @@ export class Studio implements vscode.Disposable {
     private readonly credits: CreditWatch,
     readonly library: LibraryProvider,
     private readonly hasKey: () => Promise<boolean>,
+    views: StudioViews,
   ) {
     this.running = new RunningProvider(jobs);
     this.clips = new ClipsProvider(jobs, copies, (records) => this.describe(records));
-    const runningView = vscode.window.createTreeView(RUNNING_VIEW, { treeDataProvider: this.running });
-    this.clipsView = vscode.window.createTreeView(CLIPS_VIEW, { treeDataProvider: this.clips, canSelectMany: true, showCollapseAll: true });
-    const libraryView = vscode.window.createTreeView(LIBRARY_VIEW, { treeDataProvider: library });
-    this.disposables.push(this.running, this.clips, library, runningView, this.clipsView, libraryView);
+    views.running.provider.attach(this.running);
+    views.clips.provider.attach(this.clips);
+    views.library.provider.attach(library);
+    this.clipsView = views.clips.view;
+    this.disposables.push(this.running, this.clips, library);
     this.clipsView.onDidChangeVisibility((event) => event.visible && this.onOpened(), undefined, this.disposables);
     credits.onDidChange(() => this.describe(), undefined, this.disposables);
     const subscription = jobs.onDidChange((record) => this.onJobsChanged(record));
@@ -130,7 +140,7 @@ export class Studio implements vscode.Disposable {
   }
 
   async refreshKeyContext(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'pictory.hasApiKey', await this.hasKey());
+    await vscode.commands.executeCommand('setContext', HAS_API_KEY_CONTEXT, await this.hasKey());
   }
 
   /** A key was set or removed: the welcome page, and the credits shown, follow. */

@@ -313,7 +313,8 @@ describe('Pictory in VS Code, as a user drives it', function () {
     await workbench.typeIntoInput(prompt);
     await chooseVideo('PixVerse 5.5', '1:1', '5s');
     await workbench.notification('Video ready: "A cat').waitFor({ timeout: 30_000 });
-    const frame = await workbench.webviewFrame('video#video');
+    // The page shows the clip once the panel's message with it arrives.
+    const frame = await workbench.webviewFrameShowing('#prompt', 'A cat');
     const shown = await frame.evaluate<{ text: string | null; elements: number; title: string }>(
       `({ text: document.getElementById('prompt').textContent,
           elements: document.getElementById('prompt').children.length,

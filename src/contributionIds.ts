@@ -1,0 +1,77 @@
+// The names VS Code knows the extension's parts by, in one module with no dependencies: the
+// start-up entry registers them all before anything else of the extension is loaded.
+
+export const COMMAND_IDS = [
+  'pictory.generateVideo',
+  'pictory.generateImage',
+  'pictory.generateVideoFromImage',
+  'pictory.generateVideoWithReferences',
+  'pictory.animateImage',
+  'pictory.useImageAsReference',
+  'pictory.setApiKey',
+  'pictory.clearApiKey',
+  'pictory.openPreview',
+  'pictory.checkAgain',
+  'pictory.stopWaiting',
+  'pictory.regenerate',
+  'pictory.editPromptAndGenerate',
+  'pictory.continueFromLastFrame',
+  'pictory.extendVideo',
+  'pictory.copyVideoUrl',
+  'pictory.openInBrowser',
+  'pictory.download',
+  'pictory.insertLink',
+  'pictory.saveToWorkspace',
+  'pictory.openPictory',
+  'pictory.removeJobs',
+  'pictory.openGallery',
+  'pictory.refreshClips',
+  'pictory.loadMoreLibrary',
+  'pictory.refreshLibrary',
+  'pictory.showJobs',
+  'pictory.newStoryboard',
+  'pictory.storyboard.generateScene',
+  'pictory.storyboard.generateAll',
+  'pictory.storyboard.renderFilm',
+  'pictory.storyboard.playFilm',
+  'pictory.chat.generate',
+  'pictory.chat.editInPalette',
+  'pictory.chat.openJob',
+  'pictory.showRunningJobs',
+] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];
+
+export const SHOW_RUNNING_JOBS_COMMAND = 'pictory.showRunningJobs' satisfies CommandId;
+
+/** Commands behind the chat participant's buttons (hidden from the palette). */
+export const CHAT_COMMANDS = {
+  generate: 'pictory.chat.generate',
+  editInPalette: 'pictory.chat.editInPalette',
+  openJob: 'pictory.chat.openJob',
+} as const satisfies Record<string, CommandId>;
+
+export const PREVIEW_VIEW_TYPE = 'pictory.preview';
+export const GALLERY_VIEW_TYPE = 'pictory.gallery';
+export const STORYBOARD_VIEW_TYPE = 'pictory.storyboard';
+
+export const RUNNING_VIEW = 'pictory.running';
+export const CLIPS_VIEW = 'pictory.clips';
+export const LIBRARY_VIEW = 'pictory.library';
+
+export const TOOL_NAMES = {
+  generateVideo: 'pictory_generate_video',
+  generateImage: 'pictory_generate_image',
+  getJob: 'pictory_get_job',
+  listClips: 'pictory_list_clips',
+} as const;
+
+export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];
+
+export const PARTICIPANT_ID = 'pictory.chat';
+
+/** Where the API key is kept in SecretStorage. */
+export const SECRET_KEY = 'pictory.apiKey';
+
+/** The context key that says whether a key is set (welcome pages, menus, the chat tools). */
+export const HAS_API_KEY_CONTEXT = 'pictory.hasApiKey';
