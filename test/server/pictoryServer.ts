@@ -23,7 +23,7 @@ import {
   type PictoryJob,
   type RenderJob,
 } from './jobs';
-import { loadMedia, locateFixturesDir, serveFile, type MediaFile, type MediaLibrary } from './media';
+import { loadMedia, locateFixturesDir, serveFile, serveGenerated, type GeneratedFile, type MediaFile, type MediaLibrary } from './media';
 import { validateRenderRequest } from './renderContract';
 import { startStorageServer, type StorageServer } from './storageServer';
 import { creditsFor, validateVideoRequest, type FieldError, type VideoRequest } from './videoContract';
@@ -59,6 +59,11 @@ export interface PictoryServerOptions {
   fixturesDir?: string;
   /** The storage server's port; default 0: any free port. */
   storagePort?: number;
+  /**
+   * Large videos made on the fly, served under `/media/<name>` (name → size in bytes): streamed
+   * from a repeated block (see `generatedBytes` in media.ts), never held in memory whole.
+   */
+  generatedVideos?: Readonly<Record<string, number>>;
 }
 
 export interface PictoryServer {
@@ -104,7 +109,8 @@ export async function startPictoryServer(options: PictoryServerOptions = {}): Pr
   if (!isLoopback(host)) throw new Error(`The Pictory test server only listens on loopback, not ${host}`);
   const media = loadMedia(locateFixturesDir(options.fixturesDir));
   const storage = await startStorageServer(host, options.storagePort ?? 0);
-  const server = new LoopbackPictoryServer(media, storage, options.acceptKey ?? defaultAcceptKey, options.pollsUntilDone ?? 2);
+  const generated = generatedFiles(options.generatedVideos ?? {});
+  const server = new LoopbackPictoryServer(media, generated, storage, options.acceptKey ?? defaultAcceptKey, options.pollsUntilDone ?? 2);
   try {
     await server.listen(options.port ?? 0, host);
   } catch (error) {
@@ -112,6 +118,15 @@ export async function startPictoryServer(options: PictoryServerOptions = {}): Pr
     throw error;
   }
   return server;
+}
+
+function generatedFiles(sizes: Readonly<Record<string, number>>): ReadonlyMap<string, GeneratedFile> {
+  const files = new Map<string, GeneratedFile>();
+  for (const [name, size] of Object.entries(sizes)) {
+    if (!/^[\w.-]+$/.test(name) || !Number.isSafeInteger(size) || size < 0) throw new Error(`Cannot generate ${name} of ${size} bytes`);
+    files.set(name, { size, contentType: 'video/mp4' });
+  }
+  return files;
 }
 
 function defaultAcceptKey(key: string): boolean {
@@ -143,6 +158,7 @@ class LoopbackPictoryServer implements PictoryServer {
 
   constructor(
     private readonly media: MediaLibrary,
+    private readonly generated: ReadonlyMap<string, GeneratedFile>,
     readonly storage: StorageServer,
     private readonly acceptKey: (key: string) => boolean,
     private readonly pollsUntilDone: number,
@@ -374,7 +390,10 @@ class LoopbackPictoryServer implements PictoryServer {
 
   private serveMedia(req: IncomingMessage, res: ServerResponse, name: string): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Method Not Allowed' });
-    const file = this.mediaFile(decodeURIComponent(name));
+    const decoded = decodeURIComponent(name);
+    const generated = this.generated.get(decoded);
+    if (generated) return serveGenerated(req, res, generated);
+    const file = this.mediaFile(decoded);
     if (!file) return sendJson(res, 404, { message: 'Not Found' });
     serveFile(req, res, file);
   }
