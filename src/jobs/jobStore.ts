@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { closeSync, fsyncSync, FSWatcher, promises as fs, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeSync } from 'fs';
 import * as path from 'path';
+import { HistoryEntry, HistoryOptions, JobHistory } from './jobHistory';
 import { JobRecord, PENDING_STATES, readJobRecord } from './jobRecord';
 
 export interface JobStoreOptions {
@@ -8,10 +9,16 @@ export interface JobStoreOptions {
   readonly log?: (message: string) => void;
   /** How long a lease takeover may take before its marker counts as left by a crashed window. */
   readonly takeoverGraceMs?: number;
+  /** When ended records are rolled up into history files, and how. */
+  readonly history?: HistoryOptions;
 }
 
 /** How many records are read in one go before other work gets a turn. */
 const READ_SLICE = 100;
+/** A listing that raced a roll-up (or a removal) of another window is taken again, this many times at most. */
+const LISTING_ATTEMPTS = 3;
+/** After a roll-up that found nothing to do (or failed), listings leave it for this long. */
+const ROLL_UP_RETRY_MS = 10 * 60_000;
 
 /** What reading one job's record found. */
 export type RecordRead =
@@ -38,6 +45,16 @@ export interface Watch {
 interface Lease {
   readonly owner: string;
   readonly expiresAt: number;
+}
+
+/** One listing of the folder, read. */
+interface Listing {
+  readonly records: JobRecord[];
+  readonly damaged: string[];
+  /** A file went while it was read (a roll-up or removal in another window): the listing is to be taken again. */
+  readonly raced: boolean;
+  /** Ended records in files of their own, unchanged for a while: what a roll-up would take. */
+  readonly quiet: number;
 }
 
 /** A save writes a pending marker before its record: a younger marker without a record may be a save under way. */
@@ -70,14 +87,21 @@ function parseJson(text: string): unknown {
 }
 
 /**
- * Jobs on disk, one JSON file each, shared by every window of VS Code. Records are written
- * durably (fsync, then rename); a `.pending` marker per unfinished job lets start-up find
- * work from one listing; a lease file says which window polls a job; an exclusive marker
- * file makes sure a result is announced once.
+ * Jobs on disk, shared by every window of VS Code: one JSON file each, until ended records
+ * that have not changed for a while are rolled up into history files (see JobHistory), so
+ * that a long history stays quick to list and small on disk. A job's own file, when there is
+ * one, is its latest version. Records are written durably (fsync, then rename); a `.pending`
+ * marker per unfinished job lets start-up find work from one listing; a lease file says which
+ * window polls a job; an exclusive marker file makes sure a result is announced once.
  */
 export class JobStore {
   private readonly log: (message: string) => void;
   private readonly takeoverGraceMs: number;
+  private readonly history: JobHistory;
+  private rolling: Promise<number> | undefined;
+  private rollUpTimer: NodeJS.Timeout | undefined;
+  private nextRollUpAt = 0;
+  private readonly rollUpDelayMs: number;
 
   constructor(
     private readonly directory: string,
@@ -85,6 +109,17 @@ export class JobStore {
   ) {
     this.log = options.log ?? (() => undefined);
     this.takeoverGraceMs = options.takeoverGraceMs ?? DEFAULT_TAKEOVER_GRACE_MS;
+    this.rollUpDelayMs = options.history?.rollUpDelayMs ?? 2000;
+    this.history = new JobHistory(
+      {
+        directory,
+        write: (file, content) => this.writeAtomically(file, content, true),
+        syncDirectory: () => this.syncDirectory(),
+        names: () => this.names(),
+        log: this.log,
+      },
+      options.history,
+    );
   }
 
   async save(record: JobRecord): Promise<void> {
@@ -126,15 +161,24 @@ export class JobStore {
     return read.kind === 'found' ? read.record : undefined;
   }
 
-  /** Reads one record; a damaged one is moved aside (and logged) rather than skipped in silence. */
+  /**
+   * Reads one record, from its own file, else from the history; a damaged one is moved aside
+   * (and logged) rather than skipped in silence.
+   */
   async read(id: string): Promise<RecordRead> {
     let text: string;
     try {
       text = await fs.readFile(this.file(id, 'json'), 'utf8');
     } catch (error) {
-      return isMissing(error) ? { kind: 'missing' } : { kind: 'unreadable', reason: messageOf(error) };
+      return isMissing(error) ? this.readFromHistory(id) : { kind: 'unreadable', reason: messageOf(error) };
     }
     return this.interpret(id, text);
+  }
+
+  private async readFromHistory(id: string): Promise<RecordRead> {
+    const entry = await this.history.find(id);
+    if (!entry) return { kind: 'missing' };
+    return entry.record ? { kind: 'found', record: entry.record } : { kind: 'unknownState' };
   }
 
   /**
@@ -187,6 +231,39 @@ export class JobStore {
   async remove(id: string): Promise<void> {
     await Promise.all(['json', 'pending', 'lease', 'announced'].map((kind) => fs.rm(this.file(id, kind), { force: true })));
     await this.removeTakeoverMarkers(this.file(id, 'lease'), '');
+    await this.history.remove(id);
+  }
+
+  /**
+   * Rolls ended records that have not changed for a while into the history files; resolves
+   * with how many. Listings do it by themselves, a moment later, once enough have piled up.
+   */
+  rollUp(): Promise<number> {
+    clearTimeout(this.rollUpTimer);
+    this.rollUpTimer = undefined;
+    this.rolling ??= this.history
+      .rollUp()
+      .then(
+        (count) => {
+          if (count > 0) this.log(`Rolled ${count} ended job record(s) up into the job history in ${this.directory}`);
+          else this.nextRollUpAt = Date.now() + ROLL_UP_RETRY_MS;
+          return count;
+        },
+        (error: unknown) => {
+          this.nextRollUpAt = Date.now() + ROLL_UP_RETRY_MS;
+          throw error;
+        },
+      )
+      .finally(() => (this.rolling = undefined));
+    return this.rolling;
+  }
+
+  private rollUpSoon(quiet: number): void {
+    if (this.rolling || this.rollUpTimer || Date.now() < this.nextRollUpAt || !this.history.worthRollingUp(quiet)) return;
+    this.rollUpTimer = setTimeout(() => {
+      this.rollUp().catch((error: unknown) => this.log(`Rolling job records up into the history in ${this.directory} failed: ${messageOf(error)}`));
+    }, this.rollUpDelayMs);
+    this.rollUpTimer.unref();
   }
 
   /**
@@ -443,12 +520,42 @@ export class JobStore {
   }
 
   private async readAll(): Promise<Recovery> {
-    const ids = (await this.names()).filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
-    const reads = await this.readMany(ids);
-    const records: JobRecord[] = [];
+    const damaged = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      const listing = await this.readListing();
+      listing.damaged.forEach((file) => damaged.add(file));
+      if (listing.raced && attempt < LISTING_ATTEMPTS) continue;
+      this.rollUpSoon(listing.quiet);
+      return { records: listing.records.sort((a, b) => b.submittedAt - a.submittedAt), damaged: [...damaged] };
+    }
+  }
+
+  /** The history files, then the records in files of their own, which are newer. */
+  private async readListing(): Promise<Listing> {
+    const names = await this.names();
+    const history = await this.history.readFiles(names);
+    const ids = names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+    const entries = new Map<string, HistoryEntry>(history.entries);
+    const loose = this.takeReads(ids, await this.readMany(ids), entries);
+    const records = [...entries.values()].flatMap((entry) => (entry.record ? [entry.record] : []));
+    return { records, damaged: [...history.damaged, ...loose.damaged], raced: history.raced || loose.raced, quiet: loose.quiet };
+  }
+
+  /** Puts the records read from files of their own (`reads`, of `ids`) in `entries`, over their history copies. */
+  private takeReads(ids: readonly string[], reads: readonly RecordRead[], entries: Map<string, HistoryEntry>): Omit<Listing, 'records'> {
+    const quietSince = this.history.quietSince(Date.now());
     const damaged: string[] = [];
+    let raced = false;
+    let quiet = 0;
     for (const [index, read] of reads.entries()) {
-      if (read.kind === 'found') records.push(read.record);
+      if (read.kind === 'found') {
+        entries.set(read.record.id, { updatedAt: read.record.updatedAt, record: read.record });
+        if (!PENDING_STATES.includes(read.record.state) && read.record.updatedAt < quietSince) quiet++;
+      }
+      // Written by a newer version: its history copy is older.
+      if (read.kind === 'unknownState') entries.set(ids[index], { updatedAt: Infinity });
+      // Rolled up or removed by another window since the listing.
+      if (read.kind === 'missing') raced = true;
       if (read.kind === 'damaged') damaged.push(read.path);
       if (read.kind === 'unreadable') {
         const file = this.file(ids[index], 'json');
@@ -456,7 +563,7 @@ export class JobStore {
         damaged.push(file);
       }
     }
-    return { records: records.sort((a, b) => b.submittedAt - a.submittedAt), damaged };
+    return { damaged, raced, quiet };
   }
 
   private async pendingIds(): Promise<string[]> {
