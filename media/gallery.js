@@ -1,7 +1,8 @@
 // @ts-check
 // The gallery's script. The clips and every word come from the extension by message and are
 // written with textContent and attributes: nothing from the API is ever parsed as HTML.
-// Cards are built once per message, in one fragment; filtering only hides and shows them.
+// Cards are built once per message (the first cards, then the others in parts that follow);
+// filtering only hides and shows them.
 (function () {
   // @ts-ignore acquireVsCodeApi is provided by the webview host.
   const vscode = acquireVsCodeApi();
@@ -43,6 +44,10 @@
   let labels = {};
   /** @type {Clip[]} */
   let clips = [];
+  /** How many clips there are: the first ones come with `clips`, the others in `moreClips` parts. */
+  let total = 0;
+  /** The extension's build of the clips the page has: parts of another build are not for it. */
+  let build = 0;
   /** @type {HTMLElement[]} */
   let cards = [];
   /** Lower-case prompts, parallel to `clips`. */
@@ -57,6 +62,12 @@
   let renders = 0;
   /** @type {number | undefined} */
   let filterTimer;
+  /** Cards made but not in the grid yet: they join it once the first screenful is painted. */
+  /** @type {DocumentFragment | null} */
+  let waiting = null;
+  /** Where the page was (when it is shown again, or its clips change), to go back to once those cards are here. */
+  /** @type {{ scrollY: number, jobId: string | undefined }} */
+  let restore = { scrollY: 0, jobId: undefined };
 
   /** The card under the mouse and its playing video, if any. */
   const hover = {
@@ -309,10 +320,11 @@
     }
     if (hover.card && hover.card.hidden) hoverCard(null);
     fillFirst();
-    const total = clips.length;
-    count.textContent = total === 0 ? '' : shown === total ? (total === 1 ? labels.oneClip : format(labels.clips, total)) : format(labels.clipsFiltered, shown, total);
-    empty.hidden = total > 0;
-    noMatch.hidden = total === 0 || shown > 0;
+    const all = Math.max(total, clips.length);
+    const filtering = terms.length > 0 || !!model;
+    count.textContent = all === 0 ? '' : !filtering || shown === all ? (all === 1 ? labels.oneClip : format(labels.clips, all)) : format(labels.clipsFiltered, shown, all);
+    empty.hidden = all > 0;
+    noMatch.hidden = all === 0 || shown > 0;
   }
 
   function saveFilter() {
@@ -350,7 +362,39 @@
   }
 
   /**
-   * @param {{ clips: Clip[], models: string[], labels: Record<string, string>, now: number }} message
+   * Makes the cards of `clips` from index `from` on, for the filter to search and the observer to fill.
+   * @param {number} from
+   */
+  function makeCards(from) {
+    for (let i = from; i < clips.length; i++) {
+      haystacks[i] = clips[i].prompt.toLowerCase();
+      cards[i] = makeCard(clips[i], i);
+    }
+    for (let i = from; i < cards.length; i++) if (!cards[i].firstChild) nearView.observe(cards[i]);
+  }
+
+  function addWaiting() {
+    if (waiting) grid.append(waiting);
+    waiting = null;
+  }
+
+  /** Goes back to where the page was, as far as the cards here allow; forgets it once all have come. */
+  function restoreView() {
+    if (restore.scrollY) window.scrollTo(0, restore.scrollY);
+    const index = restore.jobId === undefined ? -1 : clips.findIndex((clip) => clip.jobId === restore.jobId);
+    if (index >= 0) {
+      restore.jobId = undefined;
+      if (!cards[index].hidden) {
+        fill(cards[index]);
+        cards[index].focus({ preventScroll: true });
+      }
+    }
+    if (clips.length >= total || window.scrollY >= restore.scrollY) restore.scrollY = 0;
+    if (clips.length >= total) restore.jobId = undefined;
+  }
+
+  /**
+   * @param {{ clips: Clip[], total?: number, models: string[], labels: Record<string, string>, now: number, build?: number }} message
    * @param {number} started
    */
   function render(message, started) {
@@ -359,6 +403,8 @@
     const scrollY = firstRender ? saved.scrollY || 0 : window.scrollY;
     labels = message.labels || {};
     clips = Array.isArray(message.clips) ? message.clips : [];
+    total = typeof message.total === 'number' ? message.total : clips.length;
+    build = typeof message.build === 'number' ? message.build : 0;
     clockOffset = typeof message.now === 'number' ? message.now - Date.now() : 0;
     hoverCard(null);
     applyLabels();
@@ -366,44 +412,48 @@
     fillModels(Array.isArray(message.models) ? message.models : []);
 
     nearView.disconnect();
-    const fragment = document.createDocumentFragment();
     cards = new Array(clips.length);
     haystacks = new Array(clips.length);
     ages = new Array(clips.length);
-    for (let i = 0; i < clips.length; i++) {
-      haystacks[i] = clips[i].prompt.toLowerCase();
-      cards[i] = makeCard(clips[i], i);
-    }
+    makeCards(0);
     // The first screenful is laid out and painted first; the other cards join right after.
     const generation = ++renders;
     // (All at once when the page must scroll back to where it was.)
     const firstScreen = scrollY || focusedJob ? cards.length : Math.min(cards.length, firstScreenCount() * 2);
     grid.replaceChildren(...cards.slice(0, firstScreen));
-    for (let i = firstScreen; i < cards.length; i++) fragment.append(cards[i]);
+    waiting = document.createDocumentFragment();
+    for (let i = firstScreen; i < cards.length; i++) waiting.append(cards[i]);
     applyFilter();
-    for (const card of cards) if (!card.firstChild) nearView.observe(card);
-    if (firstScreen < cards.length) {
-      requestAnimationFrame(() =>
-        setTimeout(() => {
-          if (generation === renders) grid.append(fragment);
-        }, 0),
-      );
-    }
-
-    if (scrollY) window.scrollTo(0, scrollY);
-    if (focusedJob) {
-      const index = clips.findIndex((clip) => clip.jobId === focusedJob);
-      if (index >= 0 && !cards[index].hidden) {
-        fill(cards[index]);
-        cards[index].focus({ preventScroll: true });
-      }
-    }
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (generation === renders) addWaiting();
+      }, 0),
+    );
+    restore = { scrollY, jobId: focusedJob };
+    restoreView();
     firstRender = false;
     const shown = clips.length;
     // After the frame that shows the cards has been painted.
     requestAnimationFrame(() => {
       setTimeout(() => vscode.postMessage({ type: 'rendered', count: shown, ms: performance.now() - started }), 0);
     });
+  }
+
+  /**
+   * The next clips of the same build: their cards go after the others, filtered as they are.
+   * @param {{ clips: Clip[], from: number, build: number }} message
+   */
+  function append(message) {
+    if (message.build !== build || message.from !== clips.length || !Array.isArray(message.clips)) return;
+    const from = clips.length;
+    clips = clips.concat(message.clips);
+    makeCards(from);
+    // After the cards still waiting, if any.
+    const added = cards.slice(from);
+    if (waiting && waiting.firstChild) waiting.append(...added);
+    else grid.append(...added);
+    applyFilter();
+    restoreView();
   }
 
   // The mouse: one listener for all cards.
@@ -502,6 +552,7 @@
     const started = performance.now();
     const message = event.data;
     if (message && message.type === 'clips') render(message, started);
+    else if (message && message.type === 'moreClips') append(message);
   });
 
   vscode.postMessage({ type: 'ready' });

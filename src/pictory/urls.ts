@@ -6,6 +6,11 @@ import { isLoopbackHost } from './http';
  * (`javascript:`, `data:`, `file:`, `command:`…) is refused.
  */
 export function safeMediaUrl(value: string | undefined, apiBaseUrl: string): string | undefined {
+  return parseMediaUrl(value, apiBaseUrl)?.href;
+}
+
+/** `safeMediaUrl`, parsed: for callers that also want its origin. */
+export function parseMediaUrl(value: string | undefined, apiBaseUrl: string): URL | undefined {
   if (!value) return undefined;
   let url: URL;
   try {
@@ -14,8 +19,8 @@ export function safeMediaUrl(value: string | undefined, apiBaseUrl: string): str
     return undefined;
   }
   if (url.username || url.password) return undefined;
-  if (url.protocol === 'https:') return url.href;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname) && isLoopbackUrl(apiBaseUrl)) return url.href;
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname) && isLoopbackUrl(apiBaseUrl)) return url;
   return undefined;
 }
 

@@ -6,8 +6,16 @@ import { STATE_ICONS, stateWords } from '../jobStates';
 import { formatElapsed } from '../statusBar';
 import { LocalCopy } from '../jobs/localCopies';
 
-/** What a tree row stands for: a day of this machine's history, or one job. */
-export type StudioNode = { readonly kind: 'day'; readonly label: string; readonly jobs: readonly JobRecord[] } | { readonly kind: 'job'; readonly record: JobRecord };
+/** What a tree row stands for: a day of this machine's history (shown open or closed), or one job. */
+export type StudioNode =
+  | { readonly kind: 'day'; readonly label: string; readonly jobs: readonly JobRecord[]; readonly expanded: boolean }
+  | { readonly kind: 'job'; readonly record: JobRecord };
+
+/**
+ * The newest days are shown open until they hold this many clips; older ones closed, so that
+ * a long history opens as fast as a short one (VS Code asks for the rows of every open day).
+ */
+export const OPEN_DAYS_CLIPS = 200;
 
 /**
  * The `contextValue` of a row: `pictory.job.<state>` for a video, `pictory.image.<state>` for
@@ -86,14 +94,27 @@ export function dayLabel(time: number, now: number): string {
   return new Date(time).toLocaleDateString();
 }
 
-/** Jobs newest first, grouped by the day they were submitted. */
+/** Jobs newest first, grouped by the day they were submitted; the newest days open. */
 export function groupByDay(records: readonly JobRecord[], now: number): StudioNode[] {
-  const groups = new Map<string, JobRecord[]>();
+  const groups = new Map<number, JobRecord[]>();
   for (const record of [...records].sort((a, b) => b.submittedAt - a.submittedAt)) {
-    const label = dayLabel(record.submittedAt, now);
-    groups.set(label, [...(groups.get(label) ?? []), record]);
+    const day = dayNumber(record.submittedAt);
+    const group = groups.get(day);
+    if (group) group.push(record);
+    else groups.set(day, [record]);
   }
-  return [...groups.entries()].map(([label, jobs]) => ({ kind: 'day', label, jobs }));
+  let open = 0;
+  return [...groups.values()].map((jobs) => {
+    const expanded = open < OPEN_DAYS_CLIPS;
+    if (expanded) open += jobs.length;
+    return { kind: 'day', label: dayLabel(jobs[0].submittedAt, now), jobs, expanded };
+  });
+}
+
+/** The local calendar day of `time`, as one number. */
+function dayNumber(time: number): number {
+  const date = new Date(time);
+  return (date.getFullYear() * 100 + date.getMonth()) * 100 + date.getDate();
 }
 
 /** Credits of the jobs submitted this calendar month on this machine. */

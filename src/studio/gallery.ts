@@ -6,7 +6,7 @@ import { LocalCopy } from '../jobs/localCopies';
 import { showError } from '../notify';
 import { inertText } from '../pictory/text';
 import { jobCredits } from './clipsTree';
-import { buildGallery, galleryCsp, galleryHtml, GalleryContent, policyCovers } from './galleryCards';
+import { galleryCsp, galleryDeck, galleryHtml, GalleryContent, galleryMessages, policyCovers } from './galleryCards';
 import { GalleryAction, GalleryExtensionMessage, GalleryLabels, parseGalleryMessage, GalleryWebviewMessage } from './galleryProtocol';
 
 export { GALLERY_VIEW_TYPE } from '../contributionIds';
@@ -68,7 +68,11 @@ export class Gallery implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
   private records = new Map<string, JobRecord>();
-  private message: GalleryExtensionMessage | undefined;
+  /** What the page is given: the first cards, then the others in parts (each made when first sent). */
+  private messages: Array<() => GalleryExtensionMessage> = [];
+  private jobIds: readonly string[] = [];
+  private builds = 0;
+  private postings = 0;
   /**
    * The remote origins the page's Content Security Policy allows, kept when the panel closes:
    * the page can then load while the clips are read, without waiting to learn them.
@@ -121,7 +125,7 @@ export class Gallery implements vscode.Disposable {
 
   /** The jobs of the cards last sent to the page, in order (before any filter typed there). */
   visibleJobIds(): string[] {
-    return this.message?.clips.map((clip) => clip.jobId) ?? [];
+    return [...this.jobIds];
   }
 
   dispose(): void {
@@ -165,7 +169,8 @@ export class Gallery implements vscode.Disposable {
     for (const disposable of this.panelDisposables) disposable.dispose();
     this.panelDisposables = [];
     this.panel = undefined;
-    this.message = undefined;
+    this.messages = [];
+    this.jobIds = [];
     this.records.clear();
     this.ready = false;
     this.stale = false;
@@ -206,8 +211,7 @@ export class Gallery implements vscode.Disposable {
     if (!panel) return;
     let records: readonly JobRecord[];
     try {
-      await this.host.loadCopies();
-      records = await this.host.listClips();
+      [records] = await Promise.all([this.host.listClips(), this.host.loadCopies()]);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.host.log(`Gallery: could not read this machine's clips: ${reason}`);
@@ -216,24 +220,35 @@ export class Gallery implements vscode.Disposable {
     }
     if (this.panel !== panel) return;
     const webview = panel.webview;
-    const content = buildGallery(records, {
+    const deck = galleryDeck(records, {
       toWebviewUri: (file) => webview.asWebviewUri(vscode.Uri.file(file)).toString(),
       localCopy: (jobId) => this.host.localCopy(jobId),
       credits: jobCredits,
     });
     this.records = new Map(records.map((record) => [record.id, record]));
-    this.message = { type: 'clips', clips: content.clips, models: content.models, labels: galleryLabels(), now: Date.now() };
+    this.messages = galleryMessages(deck, galleryLabels(), Date.now(), ++this.builds);
+    this.jobIds = deck.jobIds;
     this.stale = false;
-    if (!policyCovers(this.policy, content)) {
+    if (!policyCovers(this.policy, deck)) {
       // The page may only load what its policy names: a new origin needs a new page.
       this.policy = {
-        imageOrigins: [...new Set([...this.policy.imageOrigins, ...content.imageOrigins])],
-        mediaOrigins: [...new Set([...this.policy.mediaOrigins, ...content.mediaOrigins])],
+        imageOrigins: [...new Set([...this.policy.imageOrigins, ...deck.imageOrigins])],
+        mediaOrigins: [...new Set([...this.policy.mediaOrigins, ...deck.mediaOrigins])],
       };
       this.host.log(`Gallery: its page may now load from ${[...this.policy.imageOrigins, ...this.policy.mediaOrigins].join(', ')}`);
       this.setPage();
     } else if (this.ready) {
-      void webview.postMessage(this.message);
+      void this.post();
+    }
+  }
+
+  /** Gives the page its messages in order, each once the one before is on its way; stops when posting starts again. */
+  private async post(): Promise<void> {
+    const { panel, messages } = this;
+    const posting = ++this.postings;
+    for (const message of messages) {
+      if (!panel || this.panel !== panel || posting !== this.postings || !this.ready) return;
+      await panel.webview.postMessage(message());
     }
   }
 
@@ -287,7 +302,7 @@ export class Gallery implements vscode.Disposable {
         this.reloads = 0;
         clearTimeout(this.readyTimer);
         if (this.stale) void this.refresh();
-        else if (this.message) void this.panel.webview.postMessage(this.message);
+        else void this.post();
         return;
       case 'rendered':
         this.rendered = { count: message.count, ms: message.ms };

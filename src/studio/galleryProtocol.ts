@@ -56,16 +56,27 @@ export const GALLERY_LABELS = [
 export type GalleryLabel = (typeof GALLERY_LABELS)[number];
 export type GalleryLabels = Readonly<Record<GalleryLabel, string>>;
 
-export type GalleryExtensionMessage = {
-  readonly type: 'clips';
-  /** Newest first. */
-  readonly clips: readonly GalleryClip[];
-  /** The models of the clips, for the model filter. */
-  readonly models: readonly string[];
-  readonly labels: GalleryLabels;
-  /** The extension host's clock, so that ages are right when the page runs on another machine. */
-  readonly now: number;
-};
+export type GalleryExtensionMessage =
+  | {
+      readonly type: 'clips';
+      /** Newest first: all of them, or the first ones of `total` (the others follow in `moreClips`). */
+      readonly clips: readonly GalleryClip[];
+      readonly total: number;
+      /** The models of all the clips, for the model filter. */
+      readonly models: readonly string[];
+      readonly labels: GalleryLabels;
+      /** The extension host's clock, so that ages are right when the page runs on another machine. */
+      readonly now: number;
+      /** Tells the parts of one set of clips from those of another. */
+      readonly build: number;
+    }
+  | {
+      /** The next clips of the `clips` message of the same build, from index `from` on. */
+      readonly type: 'moreClips';
+      readonly clips: readonly GalleryClip[];
+      readonly from: number;
+      readonly build: number;
+    };
 
 export type GalleryWebviewMessage =
   | { readonly type: 'ready' }

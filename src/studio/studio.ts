@@ -59,7 +59,7 @@ class ClipsProvider implements vscode.TreeDataProvider<StudioNode> {
 
   getTreeItem(node: StudioNode): vscode.TreeItem {
     if (node.kind === 'job') return jobItem(node.record, Date.now(), false, this.copies.known(node.record.id));
-    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(node.label, node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `day:${node.label}`;
     item.description = node.jobs.length === 1 ? vscode.l10n.t('1 clip') : vscode.l10n.t('{0} clips', node.jobs.length);
     return item;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { JobRecord, JobState, VideoJobRecord } from '../../src/jobs/jobRecord';
 import type { LocalCopy } from '../../src/jobs/localCopies';
 import { shortenPrompt } from '../../src/pictory/prompts';
-import { buildGallery, CARD_TITLE_LENGTH, CardSources, cardTitle, galleryCsp, galleryHtml, policyCovers } from '../../src/studio/galleryCards';
+import { buildGallery, CARD_TITLE_LENGTH, CardSources, cardTitle, FIRST_CARDS, galleryCsp, galleryDeck, galleryHtml, galleryMessages, MORE_CARDS, policyCovers } from '../../src/studio/galleryCards';
+import { GALLERY_LABELS, GalleryLabels } from '../../src/studio/galleryProtocol';
 
 const ENDPOINT = 'https://api.pictory.ai/pictoryapis';
 
@@ -115,6 +116,67 @@ describe('gallery cards', () => {
   it('list each model once, for the filter', () => {
     const model = (id: string, name: string) => record(id, 1, { request: { prompt: 'p', model: name, aspectRatio: '16:9', duration: '8s' } });
     assert.deepEqual(buildGallery([model('1', 'veo3.1'), model('2', 'pixverse5.5'), model('3', 'veo3.1')], sources()).models, ['pixverse5.5', 'veo3.1']);
+  });
+});
+
+describe('a long gallery', () => {
+  const labels = Object.fromEntries(GALLERY_LABELS.map((key) => [key, key])) as GalleryLabels;
+  const many = (count: number) => Array.from({ length: count }, (_, index) => record(`clip-${index}`, index * 1000));
+
+  it('gives the cards and origins of the whole gallery, made as asked for', () => {
+    const records = [
+      ...many(20),
+      record('other-cdn', 50_000, { video: { url: 'https://media.other.example:8443/v.mp4', thumbnailImageUrl: 'https://IMG.other.example/t.jpg' } }),
+      record('unsafe', 60_000, { video: { url: 'http://cdn.pictory.example/v.mp4', thumbnailImageUrl: 'https://user:secret@img.pictory.example/t.jpg' } }),
+      record('disguised', 61_000, { video: { url: 'https://evil.example@cdn.pictory.example/v.mp4', thumbnailImageUrl: 'https://evil.example@img.pictory.example/t.jpg' } }),
+      record('running', 70_000, {}, 'running'),
+    ];
+    const copies = { 'clip-3': { video: '/copies/3/video.mp4', thumbnail: '/copies/3/thumbnail.jpg' } };
+    const whole = buildGallery(records, sources(copies));
+    const deck = galleryDeck(records, sources(copies));
+    assert.equal(deck.total, whole.clips.length);
+    assert.deepEqual(deck.jobIds, whole.clips.map((clip) => clip.jobId));
+    assert.deepEqual([...deck.cards(0, 5), ...deck.cards(5, deck.total)], whole.clips);
+    assert.deepEqual(deck.models, whole.models);
+    assert.deepEqual(deck.imageOrigins, whole.imageOrigins);
+    assert.deepEqual(deck.mediaOrigins, whole.mediaOrigins);
+    assert.deepEqual(deck.mediaOrigins, ['https://cdn.pictory.example', 'https://media.other.example:8443']);
+    assert.deepEqual(deck.imageOrigins, ['https://img.other.example', 'https://img.pictory.example']);
+  });
+
+  it('goes to the page as its first cards with the count of all, then in parts that follow on', () => {
+    const total = FIRST_CARDS + MORE_CARDS + 7;
+    const deck = galleryDeck(many(total), sources());
+    const messages = galleryMessages(deck, labels, 1234, 7).map((message) => message());
+    assert.deepEqual(
+      messages.map((message) => [message.type, message.type === 'moreClips' ? message.from : 0, message.clips.length, message.build]),
+      [
+        ['clips', 0, FIRST_CARDS, 7],
+        ['moreClips', FIRST_CARDS, MORE_CARDS, 7],
+        ['moreClips', FIRST_CARDS + MORE_CARDS, 7, 7],
+      ],
+    );
+    const [first] = messages;
+    assert.ok(first.type === 'clips' && first.total === total && first.now === 1234);
+    assert.deepEqual(messages.flatMap((message) => message.clips.map((clip) => clip.jobId)), deck.jobIds);
+  });
+
+  it('goes to the page in one message when it is short, or empty', () => {
+    const short = galleryMessages(galleryDeck(many(3), sources()), labels, 0, 1);
+    assert.equal(short.length, 1);
+    const empty = galleryMessages(galleryDeck([], sources()), labels, 0, 2).map((message) => message());
+    assert.deepEqual(empty.map((message) => message.type === 'clips' && [message.clips.length, message.total]), [[0, 0]]);
+  });
+
+  it('makes each part once, when it is first sent', () => {
+    let made = 0;
+    const counting: CardSources = { ...sources(), credits: (job) => (made++, job.video?.aiCreditsUsed) };
+    const [first, second] = galleryMessages(galleryDeck(many(FIRST_CARDS + 2), counting), labels, 0, 1);
+    assert.equal(made, 0);
+    first();
+    assert.equal(made, FIRST_CARDS);
+    assert.equal(second(), second());
+    assert.equal(made, FIRST_CARDS + 2);
   });
 });
 

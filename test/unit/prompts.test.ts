@@ -24,4 +24,24 @@ describe('prompt rules', () => {
     assert.equal([...short].length, 40);
     assert.ok(short.endsWith('…'));
   });
+
+  it('shortens long prompts as if it read them whole', () => {
+    const whole = (prompt: string, maxLength: number) => {
+      const characters = [...prompt.replace(/\s+/g, ' ').trim()];
+      return characters.length <= maxLength ? characters.join('') : characters.slice(0, maxLength - 1).join('').trimEnd() + '…';
+    };
+    const prompts = [
+      'a fox in snow '.repeat(40),
+      ' '.repeat(500) + 'a fox',
+      '\n\n' + 'word '.repeat(10) + ' '.repeat(300) + 'end',
+      '🎬 a clapper board '.repeat(30),
+      'a'.repeat(59) + '🎬' + 'b'.repeat(400),
+      'a'.repeat(239) + '🎬' + 'b'.repeat(400),
+      'x'.repeat(60),
+      'x'.repeat(61),
+      'x'.repeat(59) + ' '.repeat(300) + 'y',
+      'lone \uD800 surrogate '.repeat(20),
+    ];
+    for (const prompt of prompts) for (const maxLength of [40, 60, 120]) assert.equal(shortenPrompt(prompt, maxLength), whole(prompt, maxLength), JSON.stringify(prompt.slice(0, 30)));
+  });
 });
