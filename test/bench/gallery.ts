@@ -18,151 +18,26 @@
 // Not measured: VS Code's own creation of a webview (its iframe and service worker), which
 // no extension controls. A missed goal is a verdict; the exit code is non-zero only on errors
 // (including a failed check).
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import type { JobRecord } from '../../src/jobs/jobRecord';
+import type { Page } from 'playwright-core';
 import { JobStore } from '../../src/jobs/jobStore';
 import { LocalCopies } from '../../src/jobs/localCopies';
-import { estimateCredits, findModel, VIDEO_MODELS } from '../../src/pictory/catalog';
-import { buildGallery, galleryCsp, galleryHtml } from '../../src/studio/galleryCards';
-import { GALLERY_LABELS, GalleryExtensionMessage, GalleryLabels } from '../../src/studio/galleryProtocol';
-import { BrowserSession, launchBrowser } from '../harness/browser';
+import { buildGallery } from '../../src/studio/galleryCards';
+import { GalleryExtensionMessage } from '../../src/studio/galleryProtocol';
+
+/** All the clips in one message, as the gallery bench has always measured the page. */
+type ClipsMessage = Extract<GalleryExtensionMessage, { type: 'clips' }>;
+import { launchBrowser } from '../harness/browser';
 import { makeTempDir, removeTempDir } from '../harness/cleanup';
-import { repoRoot } from '../harness/paths';
+import { credits, fixtures, galleryLabels, IMAGE_ORIGIN, makeRecords, VIDEO_ORIGIN, writeCopies, writeRecords } from './clipHistory';
+import { emptyPageMs, newContext, PageSample, pageSample, postedCount, run, VIEWPORT, writeEmptyPage, writePage } from './galleryPage';
 
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 1000);
 const RUNS = Number(process.env.BENCH_SAMPLES ?? 5);
 const GOAL_MS = 300;
-const ENDPOINT = 'https://api.pictory.ai/pictoryapis';
-const VIDEO_ORIGIN = 'https://cdn.pictory.example';
-const IMAGE_ORIGIN = 'https://img.pictory.example';
-const VIEWPORT = { width: 1400, height: 900 };
-
-const root = repoRoot();
-const fixtures = path.join(root, 'test', 'fixtures');
-
-/** A small deterministic generator, so that every run measures the same clips. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS = (
-  'a slow cinematic pan across misty mountain valley at sunrise with birds circling above the pines ' +
-  'close up of a barista pouring latte art in a sunlit cafe steam rising warm tones shallow depth of field ' +
-  'drone shot over turquoise ocean waves crashing on black volcanic rocks golden hour aerial tracking ' +
-  'a red kite dancing over sand dunes wind rippling the grass children laughing in the distance ' +
-  'neon lit city street at night rain reflections on asphalt people with umbrellas walking past shop windows ' +
-  'time lapse of clouds rolling over a glacier lake snow capped peaks mirror still water'
-).split(' ');
-
-function prompt(next: () => number): string {
-  const words = 10 + Math.floor(next() * next() * 110);
-  const parts: string[] = [];
-  for (let i = 0; i < words; i++) parts.push(WORDS[Math.floor(next() * WORDS.length)]);
-  const text = parts.join(' ');
-  return next() < 0.1 ? text.replace(/ (\w+) (\w+) /, ' $1.\n\n$2 ') : text[0].toUpperCase() + text.slice(1);
-}
-
-function hex(next: () => number, length: number): string {
-  let value = '';
-  while (value.length < length) value += Math.floor(next() * 16).toString(16);
-  return value;
-}
-
-function makeRecords(count: number, now: number): JobRecord[] {
-  const next = random(20_240_601);
-  const records: JobRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const model = VIDEO_MODELS[Math.floor(next() * VIDEO_MODELS.length)];
-    const aspectRatio = model.aspectRatios[Math.floor(next() * model.aspectRatios.length)];
-    const duration = model.durations[Math.floor(next() * model.durations.length)];
-    const id = `${hex(next, 8)}-${hex(next, 4)}-${hex(next, 4)}-${hex(next, 4)}-${hex(next, 12)}`;
-    const submittedAt = now - Math.floor(next() * 180 * 86_400_000);
-    records.push({
-      id,
-      endpoint: ENDPOINT,
-      request: { prompt: prompt(next), model: model.id, aspectRatio, duration },
-      submittedAt,
-      deadline: submittedAt + 30 * 60_000,
-      state: 'completed',
-      updatedAt: submittedAt + 90_000,
-      video: {
-        url: `${VIDEO_ORIGIN}/aistudio/${id}/video.mp4?Expires=1767225600&Signature=${hex(next, 40)}`,
-        duration,
-        width: aspectRatio === '16:9' ? 1920 : 1080,
-        height: aspectRatio === '16:9' ? 1080 : 1920,
-        thumbnailImageUrl: `${IMAGE_ORIGIN}/aistudio/${id}/thumbnail.jpg`,
-        lastFrameImageUrl: `${IMAGE_ORIGIN}/aistudio/${id}/last-frame.jpg`,
-        aiCreditsUsed: estimateCredits(model, duration),
-      },
-    });
-  }
-  return records;
-}
-
-/** The job store and local copies as the extension keeps them, with copies of the first 90%. */
-function writeMachine(records: readonly JobRecord[], jobsFolder: string, copiesFolder: string): number {
-  fs.mkdirSync(jobsFolder, { recursive: true });
-  const thumbnail = fs.readFileSync(path.join(fixtures, 'thumbnail.jpg'));
-  const video = fs.readFileSync(path.join(fixtures, 'no-audio.mp4'));
-  let copies = 0;
-  records.forEach((record, index) => {
-    fs.writeFileSync(path.join(jobsFolder, `${record.id}.json`), JSON.stringify(record, null, 1));
-    if (index % 10 === 9) return;
-    const folder = path.join(copiesFolder, encodeURIComponent(record.id));
-    fs.mkdirSync(folder, { recursive: true });
-    fs.writeFileSync(path.join(folder, 'video.mp4'), video);
-    fs.writeFileSync(path.join(folder, 'thumbnail.jpg'), thumbnail);
-    fs.writeFileSync(path.join(folder, 'last-frame.jpg'), thumbnail);
-    copies++;
-  });
-  return copies;
-}
-
-function labels(): GalleryLabels {
-  const english: Partial<Record<string, string>> = {
-    filter: 'Filter by prompt',
-    model: 'Model',
-    allModels: 'All models',
-    oneClip: '1 clip',
-    clips: '{0} clips',
-    clipsFiltered: '{0} of {1} clips',
-    empty: 'No clips yet. Generate a video to see it here.',
-    generate: 'Generate Video',
-    noMatch: 'No clip matches the filter.',
-    clearFilter: 'Clear Filter',
-    credits: '{0} credits',
-    justNow: 'just now',
-    minutesAgo: '{0} min ago',
-    hoursAgo: '{0} h ago',
-    daysAgo: '{0} d ago',
-    noThumbnail: 'No thumbnail',
-    continueFromLastFrame: 'Continue from Last Frame',
-    regenerate: 'Regenerate',
-    download: 'Download…',
-    copyUrl: 'Copy URL',
-    removeFromMachine: 'Remove from This Machine',
-  };
-  return Object.fromEntries(GALLERY_LABELS.map((key) => [key, english[key] ?? key])) as GalleryLabels;
-}
-
-/** What `jobCredits` in src/studio/clipsTree.ts does (that module needs VS Code). */
-function credits(record: JobRecord): number | undefined {
-  if (record.video?.aiCreditsUsed !== undefined) return record.video.aiCreditsUsed;
-  const model = findModel(record.request.model);
-  return model && record.kind !== 'image' ? estimateCredits(model, record.request.duration) : undefined;
-}
 
 interface HostSample {
   readStoreMs: number;
@@ -170,7 +45,7 @@ interface HostSample {
   buildMs: number;
   serializeMs: number;
   json: string;
-  message: GalleryExtensionMessage;
+  message: ClipsMessage;
   origins: { imageOrigins: string[]; mediaOrigins: string[] };
 }
 
@@ -186,7 +61,7 @@ async function hostSample(jobsFolder: string, copiesFolder: string): Promise<Hos
     localCopy: (jobId) => copies.known(jobId),
     credits,
   });
-  const message: GalleryExtensionMessage = { type: 'clips', clips: content.clips, models: content.models, labels: labels(), now: Date.now() };
+  const message: ClipsMessage = { type: 'clips', clips: content.clips, total: content.clips.length, models: content.models, labels: galleryLabels(), now: Date.now(), build: 1 };
   const t3 = performance.now();
   const json = JSON.stringify(message);
   const t4 = performance.now();
@@ -201,103 +76,8 @@ async function hostSample(jobsFolder: string, copiesFolder: string): Promise<Hos
   };
 }
 
-/** The panel's page, with `file:` in the place of the webview's own origin. */
-function writePage(folder: string, origins: HostSample['origins']): string {
-  const nonce = randomBytes(16).toString('base64');
-  const media = (file: string) => pathToFileURL(path.join(root, 'media', file)).href;
-  // The codicons, as the panel links them when the build has copied them into dist/.
-  const codicons = path.join(root, 'dist', 'codicons', 'codicon.css');
-  const hasCodicons = fs.existsSync(codicons);
-  const html = galleryHtml({
-    csp: galleryCsp({ cspSource: 'file:', nonce, ...origins }),
-    nonce,
-    lang: 'en',
-    styles: [...(hasCodicons ? [pathToFileURL(codicons).href] : []), media('gallery.css')],
-    script: media('gallery.js'),
-    codicons: hasCodicons,
-  });
-  const file = path.join(folder, 'gallery.html');
-  fs.writeFileSync(file, html);
-  return pathToFileURL(file).href;
-}
-
-/** Stands in for the webview host: collects what the page posts, and when. */
-const STUB = `
-  window.__posted = [];
-  let state;
-  window.acquireVsCodeApi = () => ({
-    postMessage(message) { window.__posted.push({ at: performance.now(), message }); },
-    getState() { return state; },
-    setState(value) { state = value; },
-  });
-`;
-
-interface PageSample {
-  loadMs: number;
-  reportedMs: number;
-  postToPaintMs: number;
-}
-
-// Page code is passed as strings: this project type-checks without the DOM's types.
-function run<T>(page: Page, expression: string): Promise<T> {
-  return page.evaluate(expression) as Promise<T>;
-}
-
-async function posted(page: Page, type: string, after = 0, timeoutMs = 20_000): Promise<{ at: number; message: Record<string, unknown> }> {
-  // A function, not a string: the page's policy forbids eval.
-  const handle = await page.waitForFunction(
-    ([wanted, skip]) => (globalThis as any).__posted.slice(skip).find((entry: { message: { type: string } }) => entry.message.type === wanted),
-    [type, after] as const,
-    { timeout: timeoutMs, polling: 5 },
-  );
-  return (await handle.jsonValue()) as { at: number; message: Record<string, unknown> };
-}
-
-function postedCount(page: Page): Promise<number> {
-  return run(page, 'window.__posted.length');
-}
-
-async function newContext(session: BrowserSession): Promise<{ context: BrowserContext; errors: string[] }> {
-  const context = await session.browser.newContext({ viewport: VIEWPORT });
-  const errors: string[] = [];
-  await context.addInitScript(STUB);
-  context.on('page', (page) => {
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    page.on('pageerror', (error) => errors.push(error.message));
-  });
-  return { context, errors };
-}
-
-/** How long a page that only runs one script takes to say it is ready: this browser's floor. */
-async function emptyPageMs(session: BrowserSession, url: string): Promise<number> {
-  const { context } = await newContext(session);
-  try {
-    const page = await context.newPage();
-    await page.goto(url);
-    return (await posted(page, 'ready')).at;
-  } finally {
-    await context.close();
-  }
-}
-
-async function pageSample(context: BrowserContext, url: string, json: string): Promise<{ page: Page; sample: PageSample }> {
-  const page = await context.newPage();
-  await page.goto(url);
-  const ready = await posted(page, 'ready');
-  // The message is made in the page beforehand: in VS Code it arrives as an object.
-  await run(page, `window.__message = JSON.parse(${JSON.stringify(json)}), 0`);
-  const before = await postedCount(page);
-  const postedAt = await run<number>(page, `(() => { const at = performance.now(); window.postMessage(window.__message, '*'); return at; })()`);
-  const rendered = await posted(page, 'rendered', before);
-  if (rendered.message.count !== JSON.parse(json).clips.length) throw new Error(`The page reported ${String(rendered.message.count)} cards`);
-  return {
-    page,
-    sample: { loadMs: ready.at, reportedMs: Number(rendered.message.ms), postToPaintMs: rendered.at - postedAt },
-  };
-}
-
 /** The gallery does what it should with these clips; returns the problems. */
-async function check(page: Page, message: GalleryExtensionMessage): Promise<string[]> {
+async function check(page: Page, message: ClipsMessage): Promise<string[]> {
   const problems: string[] = [];
   const expect = (ok: boolean, problem: string) => ok || problems.push(problem);
   const clips = message.clips;
@@ -392,22 +172,23 @@ async function main(): Promise<void> {
   const session = await launchBrowser({ viewport: VIEWPORT });
   try {
     const records = makeRecords(CLIPS, Date.now());
-    const copies = writeMachine(records, jobsFolder, copiesFolder);
+    writeRecords(records, jobsFolder);
+    // Copies of the first 90%.
+    const copies = writeCopies(records, copiesFolder, (_record, index) => index % 10 !== 9);
     await hostSample(jobsFolder, copiesFolder); // warm up the JIT, as a running extension host is
     const host: HostSample[] = [];
     const pages: PageSample[] = [];
     const empty: number[] = [];
     const thumbnail = fs.readFileSync(path.join(fixtures, 'thumbnail.jpg'));
     const video = fs.readFileSync(path.join(fixtures, 'no-audio.mp4'));
-    fs.writeFileSync(path.join(folder, 'ready.js'), "acquireVsCodeApi().postMessage({ type: 'ready' });");
-    fs.writeFileSync(path.join(folder, 'empty.html'), '<!DOCTYPE html><html><body><script src="ready.js"></script></body></html>');
+    const emptyUrl = writeEmptyPage(folder);
     const loadBefore = os.loadavg()[0];
     let problems: string[] = [];
     for (let run = 0; run < RUNS; run++) {
       const sample = await hostSample(jobsFolder, copiesFolder);
       host.push(sample);
       const url = writePage(folder, sample.origins);
-      empty.push(await emptyPageMs(session, pathToFileURL(path.join(folder, 'empty.html')).href));
+      empty.push(await emptyPageMs(session, emptyUrl));
       const { context, errors } = await newContext(session);
       await context.route(`${IMAGE_ORIGIN}/**`, (route) => route.fulfill({ body: thumbnail, contentType: 'image/jpeg' }));
       await context.route(`${VIDEO_ORIGIN}/**`, (route) => route.fulfill({ body: video, contentType: 'video/mp4' }));
