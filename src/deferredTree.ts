@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /**
  * A tree view's data provider that loads the real one when the view first asks for its rows,

@@ -1,9 +1,11 @@
 // The start-up entry. The extension activates at every start-up, to follow jobs a closed window
 // left unfinished, so this module is kept small: it registers what VS Code must know of at once
 // (commands, views, panel serializers, chat tools and participant), looks for unfinished jobs
-// with one directory listing, and loads the rest (`dist/main.js`) on first use.
-import * as path from 'path';
-import * as vscode from 'vscode';
+// with one directory listing, and loads the rest (`dist/main.js`) on first use. Its modules
+// import with `import x = require()`: `import * as x` makes the bundler build a copy of the
+// module's namespace, a getter per export, in every file that imports it.
+import path = require('path');
+import vscode = require('vscode');
 import {
   CLIPS_VIEW, COMMAND_IDS, GALLERY_VIEW_TYPE, HAS_API_KEY_CONTEXT, LIBRARY_VIEW, PARTICIPANT_ID, PREVIEW_VIEW_TYPE, RUNNING_VIEW, SECRET_KEY, STORYBOARD_VIEW_TYPE, TOOL_NAMES,
 } from './contributionIds';

@@ -1,7 +1,7 @@
 // The job store marks every job still to be followed with a `<id>.pending` file. Start-up only
 // needs to know whether there is one, and to hear of new ones: this module does both with no
 // other dependency than `fs`, so that the start-up entry stays small.
-import * as fs from 'fs';
+import fs = require('fs');
 
 export const PENDING_SUFFIX = '.pending';
 

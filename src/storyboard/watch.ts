@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { isMarkerLine } from './storyboardFormat';
 
 const FRONT_MATTER_LINES = 50;
