@@ -63,7 +63,7 @@ async function ask(model: vscode.LanguageModelChat, instructions: string, words:
   const response = await model.sendRequest([vscode.LanguageModelChatMessage.User(`${instructions}\n\nRequest: ${words}`)], {}, token);
   let answer = '';
   for await (const fragment of response.text) answer += fragment;
-  return answer.trim().replace(/^["'“]+|["'”]+$/g, '').trim();
+  return answer.trim().replace(/^["'\u201C]+|["'\u201D]+$/g, '').trim();
 }
 
 function defaults(): { model?: string; aspectRatio?: string; duration?: string } {

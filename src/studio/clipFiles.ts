@@ -35,7 +35,7 @@ const MAX_NAME_CHARACTERS = 60;
 /** Well under the 255 bytes most file systems allow, with room for " (999).json". */
 const MAX_NAME_BYTES = 180;
 /** Names Windows keeps for devices, whatever the extension. */
-const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
+const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9\u00B9\u00B2\u00B3]|lpt[0-9\u00B9\u00B2\u00B3])$/i;
 
 /**
  * A file name (without extension) made of the prompt's first words: letters and digits of
