@@ -1,6 +1,7 @@
 // `npm run bench`: runs every bench in a fresh Node process, one after another (the machine's
 // cores are theirs alone), then prints all figures as one table beside their baselines. Exits
-// non-zero when a bench fails or a goal is missed. BENCH_ONLY=polling,pacing runs a subset.
+// non-zero when a bench fails or a goal is missed. BENCH_ONLY=polling,pacing runs a subset;
+// BENCH_APPEND=1 adds to the table of the previous run instead of starting a new one.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { clearResults, recordRow } from './results';
@@ -14,7 +15,7 @@ function selected(): readonly string[] {
 }
 
 function main(): void {
-  clearResults();
+  if (process.env.BENCH_APPEND !== '1') clearResults();
   const failed: string[] = [];
   for (const name of selected()) {
     console.log(`\n=== ${name} ===`);
