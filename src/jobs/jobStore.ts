@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, FSWatcher, promises as fs, mkdirSync, openSync, r
 import * as path from 'path';
 import { HistoryEntry, HistoryOptions, JobHistory } from './jobHistory';
 import { JobRecord, PENDING_STATES, readJobRecord } from './jobRecord';
+import { checkPending } from './pendingMarkers';
 
 export interface JobStoreOptions {
   /** Told about problems found on disk: damaged records, files left by a crash. */
@@ -148,12 +149,8 @@ export class JobStore {
   }
 
   /** Whether any job is still to be followed: one directory listing, no file read. */
-  async hasPending(): Promise<boolean> {
-    try {
-      return (await fs.readdir(this.directory)).some((name) => name.endsWith('.pending'));
-    } catch {
-      return false;
-    }
+  hasPending(): Promise<boolean> {
+    return new Promise((resolve) => checkPending(this.directory, resolve));
   }
 
   async get(id: string): Promise<JobRecord | undefined> {

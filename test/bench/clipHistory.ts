@@ -6,6 +6,7 @@ import type { ImageJobRecord, JobRecord, JobState, VideoJobRecord } from '../../
 import { estimateCredits, findModel, IMAGE_MODELS, IMAGE_STYLES, VIDEO_MODELS } from '../../src/pictory/catalog';
 import { GALLERY_LABELS, GalleryLabels } from '../../src/studio/galleryProtocol';
 import { repoRoot } from '../harness/paths';
+import { random } from './seeded';
 
 export const ENDPOINT = 'https://api.pictory.ai/pictoryapis';
 export const VIDEO_ORIGIN = 'https://cdn.pictory.example';
@@ -13,18 +14,6 @@ export const IMAGE_ORIGIN = 'https://img.pictory.example';
 const DAY_MS = 86_400_000;
 
 export const fixtures = path.join(repoRoot(), 'test', 'fixtures');
-
-/** A small deterministic generator, so that every run measures the same clips. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'a slow cinematic pan across misty mountain valley at sunrise with birds circling above the pines ' +

@@ -18,6 +18,7 @@ import { makeTempDir, removeTempDir } from '../harness/cleanup';
 import { repoRoot } from '../harness/paths';
 import { startPictoryServer } from '../server/pictoryServer';
 import { recordRow } from './results';
+import { normal, random } from './seeded';
 
 const JOBS = Number(process.env.BENCH_PACING_JOBS ?? 50);
 const INTERVAL_MS = 15_000;
@@ -27,21 +28,8 @@ const SIGMA = 0.15;
 const KEY = 'pictory-bench-key';
 const SECTION = '2. Many jobs at once (real JobManager, loopback HTTP, real clock)';
 
-/** A small deterministic generator, so that every run draws the same times. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generationSeconds(next: () => number): number {
-  const normal = Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  return Math.round(MEDIAN_S * Math.exp(SIGMA * normal) * 10) / 10;
+  return Math.round(MEDIAN_S * Math.exp(SIGMA * normal(next)) * 10) / 10;
 }
 
 const REQUEST = { model: 'veo3.1_fast', aspectRatio: '16:9', duration: '8s' } as const;

@@ -13,6 +13,7 @@ import { GenerationTimes, nextPollDelay, waitUntilPlausible } from '../../src/jo
 import { pollJob } from '../../src/pictory/poller';
 import type { JobStatus } from '../../src/pictory/responses';
 import { median, percentile, recordRow } from './results';
+import { normal, random } from './seeded';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 1200);
 const SEED_INTERVAL_MS = 15_000;
@@ -37,22 +38,6 @@ const KINDS: readonly Kind[] = [
   { model: 'veo3.1_fast', durations: [4, 6, 8], base: 30, perSecond: 8, sigma: 0.2, weight: 0.3 },
   { model: 'pixverse5.5', durations: [5, 8, 10], base: 40, perSecond: 6, sigma: 0.25, weight: 0.3 },
 ];
-
-/** A small deterministic generator, so that every run simulates the same jobs. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(next: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-}
 
 interface SimulatedJob {
   readonly record: JobRecord;

@@ -5,19 +5,11 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { JobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
+import { COMMAND_IDS } from '../../src/contributionIds';
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { EXTENSION_ID, pause, selectInNewDocument, setSetting, waitFor } from './support';
 
 const KEY = 'pictai_<b>integration</b>&"key';
-const COMMAND_IDS = [
-  'pictory.generateVideo', 'pictory.setApiKey', 'pictory.clearApiKey', 'pictory.showJobs', 'pictory.showRunningJobs',
-  'pictory.openPreview', 'pictory.checkAgain', 'pictory.stopWaiting', 'pictory.regenerate', 'pictory.copyVideoUrl',
-  'pictory.openPictory', 'pictory.removeJobs', 'pictory.refreshClips', 'pictory.editPromptAndGenerate',
-  'pictory.continueFromLastFrame', 'pictory.extendVideo', 'pictory.loadMoreLibrary', 'pictory.refreshLibrary',
-  'pictory.saveToWorkspace', 'pictory.openInBrowser', 'pictory.download', 'pictory.insertLink', 'pictory.openGallery', 'pictory.generateImage', 'pictory.animateImage', 'pictory.useImageAsReference', 'pictory.generateVideoFromImage', 'pictory.generateVideoWithReferences',
-  'pictory.newStoryboard', 'pictory.storyboard.generateAll', 'pictory.storyboard.playFilm', 'pictory.storyboard.renderFilm', 'pictory.storyboard.generateScene',
-  'pictory.chat.generate', 'pictory.chat.editInPalette', 'pictory.chat.openJob',
-];
 
 /** What the workspace (folder) level says of `key` right now. */
 function folderValue(key: string): unknown {

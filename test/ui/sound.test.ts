@@ -1,12 +1,10 @@
 // End-to-end: a clip's sound decoded by the extension (pictory.preview.decodeAudio: always) and
 // played in step with the muted video, in the packaged .vsix in code-server, in Chromium.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { BrowserSession, launchBrowser } from '../harness/browser';
-import { findExtensionHostLogs, printLogTails } from '../harness/extensionHostLogs';
-import { Demo, DEMO_KEY, startDemo } from '../demo/demo';
+import type { BrowserSession } from '../harness/browser';
+import { DemoWindow, openDemoWindow } from './demoWindow';
+import { DEMO_KEY } from '../demo/demo';
 import { Workbench } from './workbench';
 
 const FILE = 'sound.md';
@@ -37,12 +35,12 @@ interface SoundState {
 
 describe('A clip\'s sound, decoded by the extension', function () {
   this.timeout(180_000);
-  let demo: Demo;
   let browser: BrowserSession;
   let workbench: Workbench;
+  let window: DemoWindow;
 
   before(async () => {
-    demo = await startDemo({
+    window = await openDemoWindow({
       pollsUntilDone: 1,
       pollingIntervalSeconds: 1,
       settings: {
@@ -52,24 +50,14 @@ describe('A clip\'s sound, decoded by the extension', function () {
         'pictory.defaultDuration': '8s',
         'pictory.confirmBeforeGenerating': false,
       },
-    });
-    // Written before the window opens, so that the Explorer lists it from the start.
-    fs.writeFileSync(path.join(demo.workspace, FILE), `# Sound\n\n${PROMPT}\n`);
-    browser = await launchBrowser();
-    workbench = new Workbench(browser.page);
-    await workbench.open(demo.url);
-    await workbench.activityBarItem('Pictory').waitFor({ timeout: 60_000 });
+    }, { [FILE]: `# Sound\n\n${PROMPT}\n` });
+    ({ browser, workbench } = window);
   });
 
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  after(() => window?.close());
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    console.log(`Screenshot of the failure: ${await workbench.screenshot('sound-failure').catch(() => '')}`);
-    printLogTails(findExtensionHostLogs(demo.userDataDir), 40);
+    if (this.currentTest?.state === 'failed') await window.reportFailure('sound-failure');
   });
 
   async function state(frame: Frame): Promise<SoundState> {
@@ -109,12 +97,11 @@ describe('A clip\'s sound, decoded by the extension', function () {
 
 describe('A clip\'s sound, with pictory.preview.decodeAudio "never"', function () {
   this.timeout(180_000);
-  let demo: Demo;
-  let browser: BrowserSession;
   let workbench: Workbench;
+  let window: DemoWindow;
 
   before(async () => {
-    demo = await startDemo({
+    window = await openDemoWindow({
       pollsUntilDone: 1,
       pollingIntervalSeconds: 1,
       settings: {
@@ -124,23 +111,14 @@ describe('A clip\'s sound, with pictory.preview.decodeAudio "never"', function (
         'pictory.defaultDuration': '5s',
         'pictory.confirmBeforeGenerating': false,
       },
-    });
-    fs.writeFileSync(path.join(demo.workspace, 'silent.md'), '# Sound\n\nA brass band marching through a square at noon #ac3\n');
-    browser = await launchBrowser();
-    workbench = new Workbench(browser.page);
-    await workbench.open(demo.url);
-    await workbench.activityBarItem('Pictory').waitFor({ timeout: 60_000 });
+    }, { 'silent.md': '# Sound\n\nA brass band marching through a square at noon #ac3\n' });
+    ({ workbench } = window);
   });
 
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  after(() => window?.close());
 
   afterEach(async function () {
-    if (this.currentTest?.state !== 'failed') return;
-    console.log(`Screenshot of the failure: ${await workbench.screenshot('sound-never-failure').catch(() => '')}`);
-    printLogTails(findExtensionHostLogs(demo.userDataDir), 40);
+    if (this.currentTest?.state === 'failed') await window.reportFailure('sound-never-failure');
   });
 
   it('decodes nothing, and says when a clip plays silently and where to hear it', async () => {

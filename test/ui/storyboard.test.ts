@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { BrowserSession, launchBrowser } from '../harness/browser';
-import { findExtensionHostLogs, printLogTails } from '../harness/extensionHostLogs';
-import { Demo, DEMO_KEY, startDemo } from '../demo/demo';
+import type { BrowserSession } from '../harness/browser';
+import { DemoWindow, openDemoWindow } from './demoWindow';
+import { Demo, DEMO_KEY } from '../demo/demo';
 import { Workbench } from './workbench';
 
 const FILE = 'storyboard.md';
@@ -29,6 +29,7 @@ describe('A storyboard, from script to film', function () {
   let demo: Demo;
   let browser: BrowserSession;
   let workbench: Workbench;
+  let window: DemoWindow;
 
   const videoPosts = () => demo.pictory.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/v1/aistudio/videos'));
   const renders = () => demo.pictory.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/v2/video/storyboard/render'));
@@ -36,24 +37,15 @@ describe('A storyboard, from script to film', function () {
   const lens = (text: string | RegExp) => browser.page.locator('.codelens-decoration > a, .codelens-decoration > span', { hasText: text });
 
   before(async () => {
-    demo = await startDemo({ pollsUntilDone: 2, pollingIntervalSeconds: 1 });
-    browser = await launchBrowser();
-    workbench = new Workbench(browser.page);
-    await workbench.open(demo.url);
-    // The extension's contributions are in once its activity bar entry is.
-    await workbench.activityBarItem('Pictory').waitFor({ timeout: 60_000 });
+    window = await openDemoWindow({ pollsUntilDone: 2, pollingIntervalSeconds: 1 });
+    ({ demo, browser, workbench } = window);
   });
 
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  after(() => window?.close());
 
   afterEach(async function () {
     const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    console.log(`Screenshot of the failure: ${await workbench.screenshot(`storyboard-${test.title.replace(/[^\w]+/g, '-').toLowerCase()}`).catch(() => '')}`);
-    printLogTails(findExtensionHostLogs(demo.userDataDir), 40);
+    if (test?.state === 'failed') await window.reportFailure(`storyboard-${test.title.replace(/[^\w]+/g, '-').toLowerCase()}`);
   });
 
   async function playerState(frame: Frame): Promise<PlayerState> {
