@@ -65,18 +65,18 @@ describe('A storyboard, from script to film', function () {
   }
 
   /**
-   * Clicks Play film until the film panel shows the third scene. A lens clicked in the instant the
-   * editor replaces its lenses (they refresh as the clips' states load after a reload) runs nothing,
-   * and a user would click it again.
+   * Clicks a lens until `shown` finds what the click shows. A lens clicked in the instant the
+   * editor replaces its lenses (as it does when the clips' states load, or the editor takes the
+   * focus) runs nothing, and a user would click it again.
    */
-  async function openFilm(): Promise<Frame> {
+  async function clickLens<T>(text: string, shown: (timeoutMs: number) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await lens('Play film').click();
+      await lens(text).click();
       try {
-        return await workbench.webviewFrame('.scene-card[data-scene="2"]', 15_000);
+        return await shown(15_000);
       } catch (error) {
         if (attempt === 3) throw error;
-        console.log(`      (Play film showed no film after click ${attempt}; clicking again)`);
+        console.log(`      (${text} showed nothing after click ${attempt}; clicking again)`);
       }
     }
   }
@@ -120,7 +120,7 @@ describe('A storyboard, from script to film', function () {
   });
 
   it('plays the scenes as one film, the current scene following the clips', async () => {
-    const frame = await openFilm();
+    const frame = await clickLens('Play film', (timeoutMs) => workbench.webviewFrame('.scene-card[data-scene="2"]', timeoutMs));
     const first = await playingScene(frame, 0);
     await workbench.screenshot('storyboard-playing');
     const second = await playingScene(frame, 1);
@@ -134,9 +134,8 @@ describe('A storyboard, from script to film', function () {
 
   it('renders the film from the three clips, shows its progress, and plays it in the preview', async () => {
     await workbench.focusFirstEditor();
-    await lens('Render film').click();
     const dialog = browser.page.locator('.monaco-dialog-box');
-    await dialog.waitFor();
+    await clickLens('Render film', (timeout) => dialog.waitFor({ timeout }));
     assert.match((await dialog.textContent()) ?? '', /Render "storyboard" as one film\?.*3 clips, 18s in all, 16:9/s);
     await dialog.locator('.monaco-button', { hasText: 'Render Film' }).click();
     await workbench.statusBarItem(/rendering film/).waitFor({ timeout: 30_000 });
