@@ -350,9 +350,22 @@ export class PictoryApp implements vscode.Disposable {
     }
   }
 
+  /** See `JobManager.closed`. */
+  jobsClosed(): Promise<void> {
+    return this.jobManager?.closed() ?? Promise.resolve();
+  }
+
   dispose(): void {
     this.closing.abort();
-    for (const disposable of this.disposables.reverse()) disposable.dispose();
+    // One part failing to close must not keep the others open: the job manager gives up its
+    // leases here, and other windows wait for them until they expire.
+    for (const disposable of this.disposables.reverse()) {
+      try {
+        disposable.dispose();
+      } catch (error) {
+        this.logger.error(`Closing failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 }
 

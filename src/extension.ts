@@ -17,6 +17,9 @@ import type { StudioViews } from './studio/studio';
 
 export type { TestApi } from './main';
 
+/** What `deactivate` waits for: set once the rest is loaded. */
+let closeMain: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): Promise<TestApi | undefined> | undefined {
   let main: Main | undefined;
   let loading = false;
@@ -27,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): Promise<TestApi | un
     loading = true;
     try {
       main = loadMain(context, views);
+      closeMain = main.closed;
     } finally {
       loading = false;
     }
@@ -110,4 +114,9 @@ function showWhetherKeyIsSet(context: vscode.ExtensionContext, loaded: () => boo
   update();
 }
 
-export function deactivate(): void {}
+/** VS Code closes the subscriptions right after calling this, and waits for what it returns. */
+export function deactivate(): Promise<void> | undefined {
+  const closing = closeMain?.();
+  closeMain = undefined;
+  return closing;
+}

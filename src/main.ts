@@ -28,6 +28,8 @@ export interface Main {
   storyboardOpened(): void;
   /** Settles once the jobs left unfinished are followed again. */
   readonly resumed: Promise<void>;
+  /** The window's last moments: settles once no lease is being written (see `JobManager.closed`). */
+  closed(): Promise<void>;
   readonly testApi: TestApi | undefined;
 }
 
@@ -52,6 +54,7 @@ export function start(context: vscode.ExtensionContext, views: StudioViews): Mai
     followups,
     storyboardOpened: () => void app.storyboards,
     resumed,
+    closed: () => app.jobsClosed(),
     testApi,
   };
 }

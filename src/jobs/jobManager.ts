@@ -88,6 +88,8 @@ export class JobManager {
   /** How long this machine's finished jobs took, read from the store when the first job is followed. */
   private generationTimes: Promise<GenerationTimes> | undefined;
   private disposed = false;
+  /** Lease writes under way: one that lands after `dispose` is given up again before the window is gone. */
+  private readonly leaseWrites = new Set<Promise<boolean>>();
 
   constructor(private readonly options: JobManagerOptions) {
     this.owner = options.owner ?? randomUUID();
@@ -559,20 +561,36 @@ export class JobManager {
     // Long enough to cover the longest wait between two polls (backoff) and one request with its retries.
     const leaseMs = Math.max(intervalMs * 8, 120_000) + 120_000;
     let held: boolean;
+    const write = this.options.store.tryLease(id, this.owner, leaseMs, this.now());
+    this.leaseWrites.add(write);
     try {
-      held = await this.options.store.tryLease(id, this.owner, leaseMs, this.now());
+      held = await write;
     } catch (error) {
       this.options.log(`Job ${id}: no lease could be written (${messageOf(error)}); polling without one`);
       return !this.disposed;
+    } finally {
+      this.leaseWrites.delete(write);
     }
     if (held && this.disposed) {
-      // Taken as the window closed, after `dispose` gave up the others.
-      await this.releaseLease(id);
+      // Taken or renewed as the window closed, after `dispose` gave up the others: given up at once, before the window is gone.
+      this.options.store.releaseLeasesNow([id], this.owner);
       return false;
     }
     if (held) this.leases.add(id);
     else this.leases.delete(id);
     return held;
+  }
+
+  /**
+   * Settles once this closed manager writes no lease any more (at most `limitMs`): the window's
+   * last moments, so that a lease renewed as it closed does not hold other windows back.
+   */
+  async closed(limitMs = 2000): Promise<void> {
+    const deadline = Date.now() + limitMs;
+    while (this.leaseWrites.size > 0 && Date.now() < deadline) {
+      const timer = new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref());
+      await Promise.race([Promise.allSettled([...this.leaseWrites]), timer]);
+    }
   }
 
   private async releaseLease(id: string): Promise<void> {

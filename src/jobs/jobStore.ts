@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { closeSync, fsyncSync, FSWatcher, promises as fs, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeSync } from 'fs';
+import { closeSync, existsSync, fsyncSync, FSWatcher, promises as fs, mkdirSync, openSync, readFileSync, renameSync, rmSync, watch, writeSync } from 'fs';
 import * as path from 'path';
 import { HistoryEntry, HistoryOptions, JobHistory } from './jobHistory';
 import { JobRecord, PENDING_STATES, readJobRecord } from './jobRecord';
@@ -265,7 +265,8 @@ export class JobStore {
 
   /**
    * Calls `onPending` with the ids of all pending jobs shortly after a pending marker is
-   * written or removed by any window. Creates the folder if needed, to have one to watch.
+   * written or removed, or a lease given up, by any window. Creates the folder if needed, to
+   * have one to watch.
    */
   watchPending(onPending: (ids: string[]) => void, delayMs = DEFAULT_WATCH_DELAY_MS): Watch {
     mkdirSync(this.directory, { recursive: true });
@@ -280,7 +281,7 @@ export class JobStore {
     };
     const watcher: FSWatcher = watch(this.directory, { persistent: false }, (_event, name) => {
       // Some platforms do not say which file changed.
-      if (name !== null && !String(name).endsWith('.pending')) return;
+      if (name !== null && !String(name).endsWith('.pending') && !this.leaseGivenUp(String(name))) return;
       timer ??= setTimeout(report, delayMs);
     });
     watcher.on('error', (error) => this.log(`Watching ${this.directory} for jobs stopped: ${error.message}`));
@@ -290,6 +291,14 @@ export class JobStore {
         if (timer) clearTimeout(timer);
       },
     };
+  }
+
+  /**
+   * A lease file gone: the window that polled its job closed or stopped. Watchers report it too,
+   * so that a window that had let the job go (it could not poll it then) takes it up.
+   */
+  private leaseGivenUp(name: string): boolean {
+    return name.endsWith('.lease') && !existsSync(path.join(this.directory, name));
   }
 
   /** Takes or renews the right to poll `id` for `ttlMs`; false while another live window has it. */

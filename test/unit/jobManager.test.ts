@@ -48,9 +48,19 @@ class WatchedStore extends JobStore {
     super.saveNow(record);
   }
 
+  /** Lease writes ended so far. */
+  leaseWritesEnded = 0;
+  /** Held until it settles before a lease is written. */
+  leaseGate?: Promise<void>;
+
   override async tryLease(id: string, owner: string, ttlMs: number, now?: number): Promise<boolean> {
     this.beforeLease?.(id);
-    return super.tryLease(id, owner, ttlMs, now);
+    await this.leaseGate;
+    try {
+      return await super.tryLease(id, owner, ttlMs, now);
+    } finally {
+      this.leaseWritesEnded++;
+    }
   }
 
   override async read(id: string): Promise<RecordRead> {
@@ -780,6 +790,36 @@ describe('JobManager', function () {
         assert.equal(statusRequests(server, record.id), 0);
       });
     }
+
+    it('gives up a lease renewed as its window closes before the window is gone', async () => {
+      const watched = new WatchedStore(directory);
+      const closing = openWindow({ owner: 'closing', store: watched });
+      const record = await submit(closing);
+      let closeCalled = false;
+      let openGate = () => undefined as void;
+      watched.leaseGate = new Promise((resolve) => (openGate = resolve));
+      const lastMoments = new Promise<Promise<void>>((resolve) => {
+        watched.beforeLease = () => {
+          watched.beforeLease = undefined;
+          // As VS Code closes a window while a poll renews the lease: `deactivate`, then the subscriptions.
+          queueMicrotask(() => {
+            resolve(closing.manager.closed());
+            closing.manager.dispose();
+            closeCalled = true;
+            openGate();
+          });
+        };
+      });
+      const running = runUntil('the window to close as it renews the lease', () => closeCalled);
+      // What VS Code waits for before the window's process ends.
+      await (await lastMoments);
+      const endedWhenGone = watched.leaseWritesEnded;
+      assert.deepEqual(leaseFiles(), [], 'nothing of the window is left to wait for');
+      await delay(50);
+      assert.equal(watched.leaseWritesEnded, endedWhenGone, 'no lease write outlives the window');
+      await running;
+      assert.equal(await store.tryLease(record.id, 'other-window', INTERVAL, clock.now()), true);
+    });
 
     it('leaves a result that comes in as its window closes to the window that takes the job up', async () => {
       const watched = new WatchedStore(directory);

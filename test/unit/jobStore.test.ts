@@ -266,6 +266,23 @@ describe('JobStore', () => {
 
   describe('leases', () => {
     const ttl = 10_000;
+
+    it('reports the pending jobs to watchers when a lease is given up, not when it is renewed', async () => {
+      await store.save(record('job-a', 1000));
+      assert.equal(await store.tryLease('job-a', 'closing-window', ttl, 1000), true);
+      const reported: string[][] = [];
+      const watch = new JobStore(directory).watchPending((ids) => reported.push(ids), 10);
+      try {
+        assert.equal(await store.tryLease('job-a', 'closing-window', ttl, 2000), true);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(reported.length, 0, 'a renewal changes nothing to follow');
+        store.releaseLeasesNow(['job-a'], 'closing-window');
+        await waitFor('job-a to be reported', () => reported.some((ids) => ids.includes('job-a')));
+      } finally {
+        watch.dispose();
+      }
+    });
+
     const t0 = 1_000_000;
 
     it('lets one owner poll a job until its lease expires, then another', async () => {
