@@ -59,7 +59,11 @@ export class Storyboards implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('pictory-storyboard');
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.diagnostics, this.lensesChanged];
+  /** The lenses are to be replaced: what they say changed. */
+  readonly onDidChangeLenses = this.lensesChanged.event;
   private readonly parsed = new Map<string, { readonly version: number; readonly board: Storyboard }>();
+  /** What the lenses last given to the editor said, by document: they are replaced only when that changes. */
+  private readonly shownLenses = new Map<string, string>();
   private readonly pendingChecks = new Map<string, NodeJS.Timeout>();
   private records: Promise<JobRecord[]> | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -70,7 +74,7 @@ export class Storyboards implements vscode.Disposable {
   constructor(private readonly options: StoryboardsOptions) {
     const selector: vscode.DocumentSelector = [{ language: 'markdown' }];
     this.disposables.push(
-      vscode.languages.registerCodeLensProvider(selector, { onDidChangeCodeLenses: this.lensesChanged.event, provideCodeLenses: (document) => this.lenses(document) }),
+      vscode.languages.registerCodeLensProvider(selector, { onDidChangeCodeLenses: this.onDidChangeLenses, provideCodeLenses: (document) => this.provideLenses(document) }),
       vscode.languages.registerHoverProvider(selector, { provideHover: (document, position) => this.hover(document, position) }),
       vscode.workspace.onDidOpenTextDocument((document) => this.check(document)),
       vscode.workspace.onDidChangeTextDocument((event) => this.checkSoon(event.document)),
@@ -103,8 +107,24 @@ export class Storyboards implements vscode.Disposable {
   /** Forgets the job records read, so that the next look reads them again (after a submission). */
   jobsChanged(): void {
     this.records = undefined;
-    this.lensesChanged.fire();
+    void this.replaceLensesIfChanged();
     this.options.onDidChangeStoryboards?.();
+  }
+
+  /**
+   * Jobs change often without changing what a storyboard's lenses say (a copy kept, another
+   * window's job, the records read again after a reload). Replacing the lenses then would only
+   * lose a click that lands while they are redrawn, so they are replaced when their words change.
+   */
+  private async replaceLensesIfChanged(): Promise<void> {
+    // Editors not in view ask for their lenses again when they come back.
+    const visible = new Set(vscode.window.visibleTextEditors.map((editor) => editor.document));
+    for (const document of visible) {
+      const shown = this.shownLenses.get(document.uri.toString());
+      if (shown === undefined) continue;
+      const now = await this.lenses(document).then(lensWords, () => undefined);
+      if (now !== shown) return this.lensesChanged.fire();
+    }
   }
 
   dispose(): void {
@@ -169,12 +189,21 @@ export class Storyboards implements vscode.Disposable {
     this.pendingChecks.delete(key);
     this.diagnostics.delete(document.uri);
     this.parsed.delete(key);
+    this.shownLenses.delete(key);
     this.tickFor(key, false);
   }
 
   private setActiveContext(editor: vscode.TextEditor | undefined): void {
     const active = !!editor && isStoryboardDocument(editor.document);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEY, active);
+  }
+
+  private async provideLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const lenses = await this.lenses(document);
+    const uri = document.uri.toString();
+    if (lenses.length > 0) this.shownLenses.set(uri, lensWords(lenses));
+    else this.shownLenses.delete(uri);
+    return lenses;
   }
 
   private async lenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -266,6 +295,11 @@ export class Storyboards implements vscode.Disposable {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
   }
+}
+
+/** What a set of lenses says and does, to tell whether it changed. */
+function lensWords(lenses: readonly vscode.CodeLens[]): string {
+  return JSON.stringify(lenses.map((lens) => [lens.range.start.line, lens.command?.title, lens.command?.command, lens.command?.arguments]));
 }
 
 /** "Generate all 3 scenes · 28.8 credits", "Generate 2 of 3 scenes · 20.8 credits", or that every scene has its clip. */

@@ -117,6 +117,31 @@ describe('Storyboards', function () {
     ]);
   });
 
+  it('redraws the lenses when what they say changes, not whenever a job changes', async () => {
+    const steady = await openStoryboard('steady.md', storyboardText({ continuity: 'none' }));
+    const other = await openStoryboard('other.md', storyboardText({ continuity: 'none' }));
+    await vscode.window.showTextDocument(steady);
+    await waitFor('the lenses', async () => (await lensTitles(steady)).length >= 6);
+    let redraws = 0;
+    const counting = api.app.storyboards.onDidChangeLenses(() => redraws++);
+    try {
+      // Another storyboard's scene is sent, polled and completed: many job changes, none of them this file's.
+      const otherState = await api.app.storyboards.stateOf(other.uri.toString());
+      assert.ok(otherState);
+      await sendScenes(api.app.storyboardRuntime, otherState, KEY, scenesToSend(otherState).slice(0, 1));
+      await waitFor('the other scene', async () => (await api.app.storyboards.stateOf(other.uri.toString()))?.statuses[0].kind === 'ready');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(redraws, 0, 'nothing this file shows changed');
+
+      const steadyState = await api.app.storyboards.stateOf(steady.uri.toString());
+      assert.ok(steadyState);
+      await sendScenes(api.app.storyboardRuntime, steadyState, KEY, scenesToSend(steadyState).slice(0, 1));
+      await waitFor('the lenses to be redrawn', () => redraws > 0);
+    } finally {
+      counting.dispose();
+    }
+  });
+
   describe('generated with continuity: lastFrame', () => {
     let document: vscode.TextDocument;
 
