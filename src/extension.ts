@@ -34,14 +34,14 @@ export function activate(context: vscode.ExtensionContext): Promise<TestApi | un
     } finally {
       loading = false;
     }
+    // Panels opened from now on are to come back after a reload.
+    serializers.register();
     return main;
   };
   const views = studioViews(context, () => void load());
   const subscriptions = context.subscriptions;
   for (const id of COMMAND_IDS) subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => load().runCommand(id, args)));
-  for (const type of [PREVIEW_VIEW_TYPE, GALLERY_VIEW_TYPE, STORYBOARD_VIEW_TYPE] as const) {
-    subscriptions.push(vscode.window.registerWebviewPanelSerializer(type, { deserializeWebviewPanel: (panel, state: unknown) => load().restorePanel(type, panel, state) }));
-  }
+  const serializers = panelSerializers(context, () => load());
   subscriptions.push(...registerChat(context, load), whenStoryboardOpens(() => load().storyboardOpened()));
   followJobsFromStart(context, () => main !== undefined, load);
   showWhetherKeyIsSet(context, () => main !== undefined);
@@ -64,6 +64,40 @@ function studioViews(context: vscode.ExtensionContext, load: () => void): Studio
   };
   for (const { view, provider } of Object.values(views)) context.subscriptions.push(view, provider);
   return views;
+}
+
+const PANEL_TYPES = [PREVIEW_VIEW_TYPE, GALLERY_VIEW_TYPE, STORYBOARD_VIEW_TYPE] as const;
+
+/**
+ * The serializers that bring Pictory's panels back after a reload, registered only when there
+ * is a panel to bring back (one among the restored tabs) or once the rest is loaded (every
+ * panel is opened by it). VS Code keeps a restored panel waiting until its serializer comes.
+ */
+function panelSerializers(context: vscode.ExtensionContext, load: () => Main): { register(): void } {
+  let registered = false;
+  let watching: vscode.Disposable | undefined;
+  const register = () => {
+    if (registered) return;
+    registered = true;
+    watching?.dispose();
+    for (const type of PANEL_TYPES) {
+      context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(type, { deserializeWebviewPanel: (panel, state: unknown) => load().restorePanel(type, panel, state) }));
+    }
+  };
+  const isPanelTab = (tab: vscode.Tab) => tab.input instanceof vscode.TabInputWebview && PANEL_TYPES.some((type) => isViewType(tab.input as vscode.TabInputWebview, type));
+  if (vscode.window.tabGroups.all.some((group) => group.tabs.some(isPanelTab))) {
+    register();
+  } else {
+    // Tabs still being restored when an early event activated the extension.
+    watching = vscode.window.tabGroups.onDidChangeTabs((event) => event.opened.some(isPanelTab) && register());
+    context.subscriptions.push(watching);
+  }
+  return { register };
+}
+
+/** A webview tab's view type, as the workbench reports it: prefixed for panels of extensions. */
+function isViewType(input: vscode.TabInputWebview, type: string): boolean {
+  return input.viewType === type || input.viewType.endsWith(`-${type}`);
 }
 
 /** The chat tools and `@pictory`, where the host has them (older hosts and some forks do not). */

@@ -260,6 +260,8 @@ describe('The Pictory side bar, as a user works with it', function () {
       await preview.evaluate("document.getElementById('video').currentTime = 1");
       await videoNear(preview, 1, 0.1);
       await browser.page.waitForTimeout(500);
+      // With the Pictory views out of sight and no job pending, only the restored preview brings the extension's panels back.
+      await workbench.showViewContainer('Explorer');
       await workbench.reloadWindow();
       const restored = await workbench.webviewFrameShowing('#prompt', LANTERN_PROMPT, 60_000);
       await restored.waitForSelector('#app[data-playback="loaded"], #app[data-playback="playing"]', { timeout: 20_000 });
