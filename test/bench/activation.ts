@@ -35,7 +35,9 @@ const vscode = {
   window: {
     registerWebviewPanelSerializer: record('window.registerWebviewPanelSerializer'),
     createTreeView: (...args) => { calls.push('window.createTreeView'); return treeView(); },
+    tabGroups: { all: [], onDidChangeTabs: record('window.tabGroups.onDidChangeTabs') },
   },
+  TabInputWebview: class {},
   workspace: {
     textDocuments: [],
     onDidOpenTextDocument: record('workspace.onDidOpenTextDocument'),
