@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ApiKeyStore, SECRET_KEY } from './apiKey';
-import { normalizeEndpoint, readSettings } from './config';
+import { normalizeEndpoint, proxyInSettings, readSettings } from './config';
 import { JobManager } from './jobs/jobManager';
 import { isImageJob, JobRecord } from './jobs/jobRecord';
 import { JobStore } from './jobs/jobStore';
 import { Logger } from './log';
 import { PictoryClient } from './pictory/client';
-import { endpointProblem, Fetch, lazyFetch } from './pictory/http';
+import { endpointProblem, lazyFetch } from './pictory/http';
 import { probeMp4, probeMp4File } from './pictory/mp4';
 import { LocalCopies, LocalCopy } from './jobs/localCopies';
 import { LastEditorTracker, runClipAction } from './studio/clipActions';
@@ -30,7 +30,7 @@ import { renderFilm } from './storyboard/renderFilm';
 import { filmView } from './storyboard/filmView';
 import { ChatProposals } from './chat/participant';
 import { DecodedSound, decodeInWorker } from './preview/sound/decodeSound';
-import { downloadBytes } from './pictory/download';
+import { downloadBytes, MediaLoader } from './pictory/download';
 
 /** A clip bigger than this is not downloaded to decode its sound (Pictory's are a few MB). */
 const MAX_SOUND_SOURCE_BYTES = 200 * 1024 * 1024;
@@ -42,7 +42,7 @@ const MAX_SOUND_SOURCE_BYTES = 200 * 1024 * 1024;
 export class PictoryApp implements vscode.Disposable {
   readonly logger = new Logger();
   readonly keys: ApiKeyStore;
-  readonly loadFetch: () => Promise<Fetch>;
+  readonly loadFetch: MediaLoader;
   readonly submissions = new SubmissionsInFlight();
   /** Requests `@pictory` proposed, until a Generate button sends one. */
   readonly chatProposals = new ChatProposals();
@@ -67,7 +67,7 @@ export class PictoryApp implements vscode.Disposable {
     private readonly onJobUnrecorded: (record: JobRecord, reason: string) => void,
   ) {
     this.keys = new ApiKeyStore(context.secrets, this.logger, () => this.keyMayHaveChanged());
-    this.loadFetch = lazyFetch(path.join(context.extensionPath, 'dist', 'fetch.js'));
+    this.loadFetch = Object.assign(lazyFetch(path.join(context.extensionPath, 'dist', 'fetch.js')), { direct: () => !proxyInSettings() });
     this.credits = new CreditWatch(() => this.fetchQuota(), (message) => this.logger.warn(message));
     this.disposables.push(this.credits);
   }

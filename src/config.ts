@@ -62,6 +62,15 @@ export function normalizeEndpoint(url: string): string {
   return url.trim().replace(/\/+$/, '');
 }
 
+/**
+ * A proxy named in the editor's own settings (`http.proxy`, unless proxy support is off):
+ * requests then go through the editor's HTTP stack, which applies it.
+ */
+export function proxyInSettings(): boolean {
+  const section = vscode.workspace.getConfiguration('http');
+  return nonEmpty(section.get('proxy')) !== undefined && section.get('proxySupport') !== 'off';
+}
+
 /** The one place settings are read. */
 export function readSettings(): PictorySettings {
   const section = vscode.workspace.getConfiguration('pictory');

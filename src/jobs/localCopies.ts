@@ -1,8 +1,7 @@
 import { createHash } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { downloadToFile } from '../pictory/download';
-import { Fetch } from '../pictory/http';
+import { downloadToFile, MediaLoader } from '../pictory/download';
 import { safeMediaUrl } from '../pictory/urls';
 import { JobRecord } from './jobRecord';
 
@@ -34,7 +33,7 @@ export function copyFolderName(jobId: string): string {
 }
 
 export interface LocalCopiesOptions {
-  readonly loadFetch: () => Promise<Fetch>;
+  readonly loadFetch: MediaLoader;
   /** The most the copies may take, in bytes (read at each check, so a changed setting applies). */
   readonly limitBytes: () => number;
   /** Copies shown now (in a panel) are never removed to make room. */

@@ -2,40 +2,83 @@ import { randomBytes } from 'crypto';
 import { createWriteStream, promises as fs } from 'fs';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
-import { Fetch } from './http';
+import { DirectUnavailable, downloadDirect } from './directDownload';
+import { Fetch, proxyConfigured } from './http';
+
+/**
+ * Loads node-fetch; `direct` says whether media may be read over a connection of our own (no
+ * proxy named in the editor's settings). Without it, only proxies in the environment count.
+ */
+export interface MediaLoader {
+  (): Promise<Fetch>;
+  readonly direct?: () => boolean;
+}
 
 /**
  * Streams a video to `path`: into `<path>.<random>.part` first, renamed into place once complete, so
  * that a failed or cancelled download leaves nothing behind. Media is fetched without the
  * API key (no headers at all): only API requests carry it. `onProgress` gets the share of the
- * file each chunk adds, when the server says how long the file is.
+ * file each part adds, when the server says how long the file is.
+ * The file is read over a connection of its own through fixed buffers (see directDownload.ts)
+ * unless a proxy is configured or that connection cannot be made; then node-fetch streams it.
  */
 export async function downloadToFile(
   url: string,
   path: string,
-  loadFetch: () => Promise<Fetch>,
+  loadFetch: MediaLoader,
   signal: AbortSignal,
   onProgress: (fraction: number) => void,
 ): Promise<void> {
+  // Named for this download alone: another window may be fetching the same file.
+  const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
+  try {
+    const direct = loadFetch.direct?.() ?? true;
+    if (!(direct && (await tryDirect(url, partial, signal, onProgress)))) await fetchToFile(url, partial, loadFetch, signal, onProgress);
+    await fs.rename(partial, path);
+  } catch (error) {
+    await fs.rm(partial, { force: true });
+    throw error;
+  }
+}
+
+/** Set once a direct connection could not be made (a proxy may be required): node-fetch from then on. */
+let directUnreachable = false;
+
+/** True once the file is written directly; false when node-fetch is to fetch it (nothing was written). */
+async function tryDirect(url: string, partial: string, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<boolean> {
+  if (directUnreachable || proxyConfigured()) return false;
+  const file = await fs.open(partial, 'w');
+  let reported = 0;
+  try {
+    await downloadDirect(url, file, {
+      signal,
+      onBytes: (written, total) => {
+        if (total) onProgress((written - reported) / total);
+        reported = written;
+      },
+    });
+    return true;
+  } catch (error) {
+    if (!(error instanceof DirectUnavailable)) throw error;
+    if (error.unreachable) directUnreachable = true;
+    return false;
+  } finally {
+    await file.close();
+  }
+}
+
+async function fetchToFile(url: string, partial: string, loadFetch: () => Promise<Fetch>, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<void> {
   const fetch = await loadFetch();
   const response = await fetch(url, { method: 'GET', headers: {}, signal });
   if (response.status !== 200 || !response.body) throw new Error(`HTTP ${response.status}`);
   const total = Number(response.headers.get('content-length')) || 0;
-  // Named for this download alone: another window may be fetching the same file.
-  const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       if (total) onProgress(chunk.length / total);
       callback(null, chunk);
     },
   });
-  try {
-    await pipeline(response.body as Readable, counter, createWriteStream(partial), { signal });
-    await fs.rename(partial, path);
-  } catch (error) {
-    await fs.rm(partial, { force: true });
-    throw error;
-  }
+  await pipeline(response.body as Readable, counter, createWriteStream(partial), { signal });
 }
 
 /** Copies a file on this machine to `path` the same way: complete or not at all. */

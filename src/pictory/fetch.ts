@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import nodeFetch from 'node-fetch';
-import { Fetch, withRequestSent } from './http';
+import { Fetch, proxyConfigured, withRequestSent } from './http';
 
 /** What became of the one connection a request opens. */
 class ConnectionWatch {
@@ -34,17 +34,6 @@ function watchedAgent(url: URL, watch: ConnectionWatch): http.Agent {
   const create = agent.createConnection.bind(agent);
   agent.createConnection = (options, callback) => watch.observe(create(options, callback), 'connect');
   return agent;
-}
-
-/**
- * Environment variables with which a proxy may be configured. Such a proxy is set up by
- * replacing Node's global agent (code-server does so for `HTTP(S)_PROXY`), which an agent of
- * our own would bypass.
- */
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
-
-function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return PROXY_VARIABLES.some((name) => !!env[name]?.trim());
 }
 
 /**

@@ -25,6 +25,17 @@ interface RequestSentMark {
   readonly requestSent: boolean;
 }
 
+/**
+ * Environment variables with which a proxy may be configured. Such a proxy is set up by
+ * replacing Node's global agent (code-server does so for `HTTP(S)_PROXY`), which an agent or a
+ * connection of our own would bypass.
+ */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return PROXY_VARIABLES.some((name) => !!env[name]?.trim());
+}
+
 export function withRequestSent(error: unknown, requestSent: boolean): object {
   const mark: RequestSentMark = { requestSent };
   if (typeof error === 'object' && error !== null) return Object.assign(error, mark);

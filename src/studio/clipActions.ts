@@ -3,8 +3,7 @@ import * as vscode from 'vscode';
 import { isImageJob, JobRecord } from '../jobs/jobRecord';
 import { LocalCopy } from '../jobs/localCopies';
 import { ProgressReporter, showError, showInfo, showWarning, withCancellableProgress } from '../notify';
-import { copyToFile, downloadToFile } from '../pictory/download';
-import { Fetch } from '../pictory/http';
+import { copyToFile, downloadToFile, MediaLoader } from '../pictory/download';
 import { shortenPrompt } from '../pictory/prompts';
 import { safeMediaUrl } from '../pictory/urls';
 import { PreviewAction } from '../preview/protocol';
@@ -88,7 +87,7 @@ export async function insertLink(record: JobRecord, editors: LastEditorTracker):
 }
 
 export interface DownloadDeps {
-  readonly loadFetch: () => Promise<Fetch>;
+  readonly loadFetch: MediaLoader;
   /** The copy kept on this machine, copied instead of downloaded again. */
   readonly localCopy: (record: JobRecord) => Promise<LocalCopy | undefined>;
   readonly log: (message: string) => void;

@@ -2,8 +2,7 @@ import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import { JobRecord } from '../jobs/jobRecord';
 import { ProgressReporter, showError, showInfo, showWarning, withCancellableProgress } from '../notify';
-import { downloadToFile } from '../pictory/download';
-import { Fetch } from '../pictory/http';
+import { downloadToFile, MediaLoader } from '../pictory/download';
 import { shortenPrompt } from '../pictory/prompts';
 import { safeMediaUrl } from '../pictory/urls';
 import { claimClipFiles, clipBaseName, clipSidecar, ClipFiles, releaseClipFiles } from './clipFiles';
@@ -17,7 +16,7 @@ import { claimClipFiles, clipBaseName, clipSidecar, ClipFiles, releaseClipFiles 
 export const SAVE_FOLDER_KEY = 'pictory.saveToWorkspace.folder';
 
 export interface SaveToWorkspaceDeps {
-  readonly loadFetch: () => Promise<Fetch>;
+  readonly loadFetch: MediaLoader;
   /** Where the chosen folder is remembered, under `SAVE_FOLDER_KEY`. */
   readonly workspaceState: vscode.Memento;
   readonly log: (message: string) => void;
@@ -98,7 +97,7 @@ async function saveClips(
 }
 
 /** The video and its sidecar, or neither. */
-async function saveClip(clip: Clip, folder: string, loadFetch: () => Promise<Fetch>, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<string> {
+async function saveClip(clip: Clip, folder: string, loadFetch: MediaLoader, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<string> {
   const files: ClipFiles = await claimClipFiles(folder, clipBaseName(clip.record.request.prompt, `pictory-${clip.record.id}`));
   try {
     await downloadToFile(clip.url, files.video, loadFetch, signal, onProgress);

@@ -6,8 +6,9 @@
 //
 // The loopback Pictory server runs in this process and serves the video made on the fly (a
 // repeated block, streamed, never held whole). Each measured save runs the extension's own
-// code in a fresh Node process of its own, as the extension host would, with node-fetch loaded
-// from dist/fetch.js by `lazyFetch`, the extension's loader:
+// code in a fresh Node process of its own, as the extension host would (the file is read over a
+// connection of its own, src/pictory/directDownload.ts; node-fetch, loaded from dist/fetch.js
+// by `lazyFetch`, is there for what that reader leaves to it):
 // - Download: `downloadToFile`, called as the Download and Save to Workspace commands call it
 //   (a progress callback at each chunk);
 // - local copy: `LocalCopies.keep`, which keeps a finished clip's video on this machine;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { downloadToFile } from '../../src/pictory/download';
 import { locateFixturesDir } from '../server/media';
@@ -55,5 +57,52 @@ describe('downloading a video to a file', () => {
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(download);
     assert.deepEqual(fs.readdirSync(folder), []);
+  });
+
+  describe('which client reads the file', () => {
+    let media: http.Server;
+    let userAgents: (string | undefined)[];
+    let mediaUrl: string;
+    before(async () => {
+      media = http.createServer((request, response) => {
+        userAgents.push(request.headers['user-agent']);
+        response.writeHead(200, { 'Content-Length': withAudio.length, 'Content-Type': 'video/mp4' });
+        response.end(withAudio);
+      });
+      await new Promise<void>((resolve) => media.listen(0, '127.0.0.1', resolve));
+      mediaUrl = `http://127.0.0.1:${(media.address() as AddressInfo).port}/clip.mp4`;
+    });
+    after(() => new Promise((resolve) => media.close(resolve)));
+    beforeEach(() => (userAgents = []));
+
+    async function save(loader: Parameters<typeof downloadToFile>[2]): Promise<void> {
+      const target = path.join(folder, 'clip.mp4');
+      await downloadToFile(mediaUrl, target, loader, new AbortController().signal, () => {});
+      assert.ok(fs.readFileSync(target).equals(withAudio));
+    }
+
+    it('reads it over a connection of its own when nothing says otherwise', async () => {
+      await save(loadFetch);
+      assert.deepEqual(userAgents, [undefined]);
+    });
+
+    it("leaves it to node-fetch, the editor's HTTP stack, when the editor's settings name a proxy", async () => {
+      await save(Object.assign(() => loadFetch(), { direct: () => false }));
+      assert.equal(userAgents.length, 1);
+      assert.match(userAgents[0] ?? '', /node-fetch/);
+    });
+
+    it('leaves it to node-fetch when the environment names a proxy', async () => {
+      const before = process.env.HTTPS_PROXY;
+      // A proxy in the environment is applied by whoever replaces Node's global agent; node-fetch goes through it.
+      process.env.HTTPS_PROXY = 'http://127.0.0.1:9';
+      try {
+        await save(loadFetch);
+      } finally {
+        if (before === undefined) delete process.env.HTTPS_PROXY;
+        else process.env.HTTPS_PROXY = before;
+      }
+      assert.match(userAgents[0] ?? '', /node-fetch/);
+    });
   });
 });
