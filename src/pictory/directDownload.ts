@@ -89,7 +89,8 @@ function readOnce(address: URL, file: FileHandle, options: DirectDownload): Prom
       else resolve(outcome ?? { kind: 'done' });
     };
     // Before the body begins, any failure leaves the file to the regular client.
-    const fail = (error: Error) => finish(framing || settled ? error : new DirectUnavailable(error.message, !connected));
+    // Once the whole body is in, only its writing can fail (a reset or a slow disk does not matter then).
+    const fail = (error: Error) => bodyEnded || finish(framing ? error : new DirectUnavailable(error.message, !connected));
     const abort = () => finish(options.signal.reason instanceof Error ? options.signal.reason : new Error('The download was cancelled'));
 
     const sink = new FileSink(file, READ_BUFFER_BYTES, () => socket.pause(), () => socket.resume());
@@ -165,7 +166,10 @@ function readOnce(address: URL, file: FileHandle, options: DirectDownload): Prom
     socket.on('error', fail);
     socket.on('end', () => {
       if (bodyEnded) return;
-      if (framing?.kind === 'close') return void end();
+      if (framing?.kind === 'close') {
+        bodyEnded = true;
+        return void end();
+      }
       fail(new Error('the connection closed before the file was complete'));
     });
     if (options.signal.aborted) return abort();
