@@ -1,7 +1,7 @@
 // Measures the extension's activation inside a real VS Code extension host (code-server's),
 // beside an empty extension's. Run with
 //   npm run package && node esbuild.js --tests && node out/test/bench/codeServerActivation.js
-// (BENCH_SAMPLES=n samples of each, 6 by default; at least 5 count for the goals; about
+// (BENCH_SAMPLES=n samples of each, 10 by default; at least 5 count for the goals; about
 // 15 s per sample). Goals: at most 1.3× the empty extension's time (medians), and at most
 // 500 KB of heap growth with no job pending.
 //
@@ -79,7 +79,7 @@ interface ProbeResult {
 }
 
 function samplesPerSubject(): number {
-  const value = Number(process.env.BENCH_SAMPLES ?? 6);
+  const value = Number(process.env.BENCH_SAMPLES ?? 10);
   if (!Number.isInteger(value) || value < 1) throw new Error(`BENCH_SAMPLES must be a positive integer, not "${process.env.BENCH_SAMPLES}"`);
   return value;
 }
