@@ -20,19 +20,14 @@ const MAX_REDIRECTS = 5;
 const CONNECT_TIMEOUT_MS = 15_000;
 const IDLE_TIMEOUT_MS = 60_000;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Some media hosts refuse requests that name no client. */
+const USER_AGENT = 'pictory-vscode';
 
 /** The regular client should fetch this file: the direct reader could not start (nothing was written). */
 export class DirectUnavailable extends Error {
   /** `unreachable`: no connection could be made at all (a proxy may be required). */
   constructor(message: string, readonly unreachable = false) {
     super(message);
-  }
-}
-
-/** The server answered with a status other than 200: the same message as the regular client's. */
-export class HttpStatusError extends Error {
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`);
   }
 }
 
@@ -45,7 +40,8 @@ export interface DirectDownload {
 /**
  * Writes the body of `url` into `file` from its start; follows up to five redirects (never from
  * HTTPS to HTTP). Throws `DirectUnavailable` before anything is written when the regular client
- * should be used, `HttpStatusError` for an answer other than 200.
+ * should fetch the file instead, for an answer other than 200 too: that client's answer, its
+ * retries and its message stand, as they did before this reader existed.
  */
 export async function downloadDirect(url: string, file: FileHandle, options: DirectDownload): Promise<void> {
   let address = new URL(url);
@@ -54,7 +50,7 @@ export async function downloadDirect(url: string, file: FileHandle, options: Dir
     if (outcome.kind === 'done') return;
     const next = new URL(outcome.location, address);
     if (redirects >= MAX_REDIRECTS) throw new DirectUnavailable('too many redirects');
-    if (address.protocol === 'https:' && next.protocol !== 'https:') throw new HttpStatusError(outcome.status);
+    if (address.protocol === 'https:' && next.protocol !== 'https:') throw new DirectUnavailable(`a redirect from HTTPS to ${next.protocol}`);
     address = next;
   }
 }
@@ -160,7 +156,7 @@ function readOnce(address: URL, file: FileHandle, options: DirectDownload): Prom
       connected = true;
       socket.setTimeout(IDLE_TIMEOUT_MS);
       const target = `${address.pathname}${address.search}`;
-      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${address.host}\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n`);
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: ${address.host}\r\nUser-Agent: ${USER_AGENT}\r\nAccept: */*\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n`);
     });
     socket.setTimeout(CONNECT_TIMEOUT_MS, () => fail(new Error(connected ? 'the server stopped sending' : 'the connection could not be made in time')));
     socket.on('error', fail);
@@ -294,7 +290,7 @@ function framingOf(head: Head): { framing: Framing } | { outcome: Outcome } | { 
   const location = head.headers.get('location');
   if (REDIRECTS.has(head.status) && location) return { outcome: { kind: 'redirect', status: head.status, location } };
   if (head.status === 0) return { error: new DirectUnavailable('not an HTTP/1.1 answer') };
-  if (head.status !== 200) return { error: new HttpStatusError(head.status) };
+  if (head.status !== 200) return { error: new DirectUnavailable(`HTTP ${head.status}`) };
   const encoding = head.headers.get('content-encoding')?.toLowerCase();
   if (encoding && encoding !== 'identity') return { error: new DirectUnavailable(`encoded as ${encoding}`) };
   const transfer = head.headers.get('transfer-encoding')?.toLowerCase();

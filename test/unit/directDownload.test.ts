@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
-import { DirectUnavailable, downloadDirect, FileSink, HttpStatusError, WRITE_BUFFER_BYTES } from '../../src/pictory/directDownload';
+import { DirectUnavailable, downloadDirect, FileSink, WRITE_BUFFER_BYTES } from '../../src/pictory/directDownload';
 import { makeTempDir, removeDir } from './support';
 import { makeSelfSignedPair } from './tlsServers';
 
@@ -85,6 +85,7 @@ describe('reading a media file over a direct connection', () => {
       const [request] = server.requests;
       assert.match(request, /^GET \/media\/clip\.mp4 HTTP\/1\.1\r\n/);
       assert.match(request, /\r\nHost: 127\.0\.0\.1:\d+\r\n/);
+      assert.match(request, /\r\nUser-Agent: pictory-vscode\r\n/);
       assert.doesNotMatch(request, /authorization/i);
     } finally {
       await server.close();
@@ -122,7 +123,7 @@ describe('reading a media file over a direct connection', () => {
     }
   });
 
-  it('follows a redirect, and says a refusal with its status, as the regular client does', async () => {
+  it('follows a redirect, and leaves a refusal to the regular client, whose answer stands', async () => {
     const server = await rawServer((socket, request) => {
       if (request.startsWith('GET /media/clip.mp4 ')) socket.end('HTTP/1.1 302 Found\r\nLocation: /elsewhere/clip.mp4\r\nContent-Length: 0\r\n\r\n');
       else if (request.startsWith('GET /elsewhere/')) socket.end(`HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nvideo`);
@@ -135,7 +136,7 @@ describe('reading a media file over a direct connection', () => {
     }
     const refusing = await rawServer((socket) => socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found'));
     try {
-      await assert.rejects(download(refusing.url), (error: unknown) => error instanceof HttpStatusError && error.message === 'HTTP 404');
+      await assert.rejects(download(refusing.url), (error: unknown) => error instanceof DirectUnavailable && error.message === 'HTTP 404' && !error.unreachable);
       assert.equal(fs.statSync(target).size, 0, 'nothing written');
     } finally {
       await refusing.close();

@@ -83,7 +83,7 @@ describe('downloading a video to a file', () => {
 
     it('reads it over a connection of its own when nothing says otherwise', async () => {
       await save(loadFetch);
-      assert.deepEqual(userAgents, [undefined]);
+      assert.deepEqual(userAgents, ['pictory-vscode']);
     });
 
     it("leaves it to node-fetch, the editor's HTTP stack, when the editor's settings name a proxy", async () => {
