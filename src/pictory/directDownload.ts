@@ -1,9 +1,9 @@
 // Reads a media file over one HTTP/1.1 connection straight into a file. Node's HTTP clients
 // (node-fetch, http.get, fetch) hand over every read as a new buffer, which stays in memory
 // until V8's next collection: 30 to 45 MB of them while a large clip streams. Here the socket
-// reads into a buffer of our own (`onread`), each read is copied into one of two fixed write
-// buffers, and a full one is written while the other fills; the socket waits when both are
-// busy. A save holds about 5 MB whatever the file's size, and writes in large parts.
+// reads into a buffer of our own (`onread`), each read is copied into one of three fixed write
+// buffers, and full ones are written while the next fills; the socket waits when the next is
+// still being written. A save holds about 7 MB whatever the file's size, and writes in large parts.
 // No library reads a response into a buffer it is given: this module is the smallest reader
 // that does, and anything it does not expect goes back to node-fetch before a byte is written.
 // Only what a media download needs: GET, no body, no key, no compression; anything else
@@ -14,6 +14,8 @@ import type { FileHandle } from 'fs/promises';
 
 const READ_BUFFER_BYTES = 512 * 1024;
 export const WRITE_BUFFER_BYTES = 2 * 1024 * 1024;
+/** How many write buffers, so at most one fewer writes at a time. */
+const WRITE_BUFFERS = 3;
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE_BYTES = 1024;
 const MAX_REDIRECTS = 5;
@@ -174,16 +176,17 @@ function readOnce(address: URL, file: FileHandle, options: DirectDownload): Prom
 }
 
 /**
- * Two write buffers: reads are copied into one while the other is written. The socket is
- * paused while the other is still being written and this one has no room for a whole read;
- * what arrives all the same (a TLS socket delivers what it has already decrypted) waits in
- * copies of its own, written next.
+ * A few write buffers: reads are copied into one while the others are written, several writes
+ * at a time (a write into the page cache is a copy the kernel makes on the writing thread, so
+ * two overlap on two cores). The socket is paused while the next buffer is still being written
+ * and this one has no room for a whole read; what arrives all the same (a TLS socket delivers
+ * what it has already decrypted) waits in copies of its own, written next.
  */
 export class FileSink {
-  private readonly buffers = [Buffer.allocUnsafe(WRITE_BUFFER_BYTES), Buffer.allocUnsafe(WRITE_BUFFER_BYTES)];
+  private readonly buffers = Array.from({ length: WRITE_BUFFERS }, () => Buffer.allocUnsafe(WRITE_BUFFER_BYTES));
+  private readonly writes: (Promise<void> | undefined)[] = new Array(WRITE_BUFFERS).fill(undefined);
   private filling = 0;
   private filled = 0;
-  private writing: Promise<void> | undefined;
   private paused = false;
   /** Bytes that found no room, in order, to be taken in once a write ends. */
   private overflow: Buffer[] = [];
@@ -207,13 +210,13 @@ export class FileSink {
       this.filled += copied;
       at += copied;
       if (this.filled < WRITE_BUFFER_BYTES) continue;
-      if (this.writing) {
+      if (this.nextBusy()) {
         this.overflow.push(Buffer.from(source.subarray(at, end)));
         break;
       }
       this.startWrite();
     }
-    if (this.writing && WRITE_BUFFER_BYTES - this.filled < this.readBytes && !this.paused) {
+    if (this.mustWait() && !this.paused) {
       this.paused = true;
       this.pause();
     }
@@ -221,27 +224,40 @@ export class FileSink {
 
   /** Everything pushed, on disk. */
   async end(): Promise<void> {
-    while (this.writing) await this.writing;
+    await this.allWritten();
     if (this.failure) throw this.failure;
     if (this.filled > 0) {
       this.startWrite();
-      while (this.writing) await this.writing;
+      await this.allWritten();
     }
     if (this.failure) throw this.failure;
   }
 
+  private async allWritten(): Promise<void> {
+    for (let pending = this.writes.filter(Boolean); pending.length > 0; pending = this.writes.filter(Boolean)) await Promise.all(pending);
+  }
+
+  private nextBusy(): boolean {
+    return this.writes[(this.filling + 1) % WRITE_BUFFERS] !== undefined;
+  }
+
+  /** No room for another read, and nowhere to go next. */
+  private mustWait(): boolean {
+    return this.nextBusy() && WRITE_BUFFER_BYTES - this.filled < this.readBytes;
+  }
+
   private startWrite(): void {
-    const buffer = this.buffers[this.filling];
+    const index = this.filling;
     const length = this.filled;
     const position = this.written;
-    this.filling = 1 - this.filling;
+    this.filling = (index + 1) % WRITE_BUFFERS;
     this.filled = 0;
     this.written += length;
-    this.writing = this.writeAll(buffer, length, position).then(
-      () => this.writeEnded(),
+    this.writes[index] = this.writeAll(this.buffers[index], length, position).then(
+      () => this.writeEnded(index),
       (error: unknown) => {
-        this.failure = error instanceof Error ? error : new Error(String(error));
-        this.writing = undefined;
+        this.failure ??= error instanceof Error ? error : new Error(String(error));
+        this.writes[index] = undefined;
       },
     );
   }
@@ -251,14 +267,14 @@ export class FileSink {
     while (at < length) at += (await this.file.write(buffer, at, length - at, position + at)).bytesWritten;
   }
 
-  /** A full buffer waiting for this write is written now, what waited in copies is taken in, and reading goes on. */
-  private writeEnded(): void {
-    this.writing = undefined;
-    if (this.filled === WRITE_BUFFER_BYTES) this.startWrite();
+  /** A full buffer waiting for this one is written now, what waited in copies is taken in, and reading goes on. */
+  private writeEnded(index: number): void {
+    this.writes[index] = undefined;
+    if (this.filled === WRITE_BUFFER_BYTES && !this.nextBusy()) this.startWrite();
     const waited = this.overflow;
     this.overflow = [];
     for (const copy of waited) this.push(copy, 0, copy.length);
-    if (this.paused && !(this.writing && WRITE_BUFFER_BYTES - this.filled < this.readBytes)) {
+    if (this.paused && !this.mustWait()) {
       this.paused = false;
       this.resume();
     }
