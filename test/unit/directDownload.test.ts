@@ -221,7 +221,7 @@ describe('reading a media file over a direct connection', () => {
   });
 });
 
-describe('the two write buffers of a direct download', () => {
+describe('the write buffers of a direct download', () => {
   /** A file whose writes take a while, and which says how large each write was. */
   function slowFile(): { handle: FileHandle; content(): Buffer; writes: number[] } {
     let content = Buffer.alloc(0);
