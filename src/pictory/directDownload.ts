@@ -286,6 +286,7 @@ function readHead(before: Buffer, read: Buffer): { head: Head; bodyBytes: number
   const joined = before.length === 0 ? read : Buffer.concat([before, read]);
   const end = joined.indexOf('\r\n\r\n');
   if (end < 0) {
+    // Status 0, like an unreadable status line: an answer this reader leaves to node-fetch.
     if (joined.length > MAX_HEAD_BYTES) return { head: { status: 0, headers: new Map() }, bodyBytes: 0 };
     return { more: Buffer.from(joined) };
   }
@@ -334,7 +335,7 @@ function bodyRanges(framing: Framing, buffer: Buffer, offset: number, count: num
 }
 
 /** Chunked transfer coding: size lines, data, and the CRLF after each chunk; trailers are not waited for. */
-export class ChunkReader {
+class ChunkReader {
   private state: 'size' | 'data' | 'crlf' | 'ended' = 'size';
   private line = '';
   private left = 0;

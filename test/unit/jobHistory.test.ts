@@ -3,23 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { JobRecord, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { JobStore, JobStoreOptions } from '../../src/jobs/jobStore';
-import { makeTempDir, removeDir, videoRequest, waitFor } from './support';
+import { jobRecord, makeTempDir, removeDir, waitFor } from './support';
 
 const HOUR_MS = 3_600_000;
 const HISTORY = { rollUpAt: 3, quietMs: HOUR_MS, fileSize: 4 };
 
+/** A clip that finished a minute after it was sent. */
 function record(id: string, submittedAt: number, extra: Partial<VideoJobRecord> = {}): JobRecord {
-  return {
-    id,
-    endpoint: 'https://api.pictory.ai/pictoryapis',
-    request: videoRequest(`Job ${id}: a lighthouse at dawn`),
-    submittedAt,
-    deadline: submittedAt + 30 * 60_000,
-    state: 'completed',
-    updatedAt: submittedAt + 60_000,
-    video: { url: `https://cdn.example/${id}.mp4` },
-    ...extra,
-  };
+  return jobRecord(id, submittedAt, { state: 'completed', updatedAt: submittedAt + 60_000, video: { url: `https://cdn.example/${id}.mp4` }, ...extra });
 }
 
 describe('job history (records rolled up)', () => {

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { JobRecord, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
-import { makeTempDir, removeDir, videoRequest, waitFor } from './support';
-
-function record(id: string, submittedAt: number, extra: Partial<VideoJobRecord> = {}): JobRecord {
-  return {
-    id,
-    endpoint: 'https://api.pictory.ai/pictoryapis',
-    request: videoRequest(`Job ${id}: a lighthouse at dawn`),
-    submittedAt,
-    deadline: submittedAt + 30 * 60_000,
-    state: 'running',
-    updatedAt: submittedAt,
-    ...extra,
-  };
-}
+import { jobRecord, makeTempDir, removeDir, waitFor } from './support';
 
 describe('JobStore', () => {
   let root: string;
@@ -33,13 +19,13 @@ describe('JobStore', () => {
 
   describe('records', () => {
     it('gives back what was saved, and lists the newest first', async () => {
-      const completed = record('job-b', 2000, {
+      const completed = jobRecord('job-b', 2000, {
         state: 'completed',
         video: { url: 'https://cdn.example/b.mp4', width: 1280, height: 720 },
       });
-      await store.save(record('job-a', 1000));
+      await store.save(jobRecord('job-a', 1000));
       await store.save(completed);
-      await store.save(record('job-c', 3000, { state: 'failed', error: { code: 'TEXT_TO_VIDEO_FAILED', message: 'No.' } }));
+      await store.save(jobRecord('job-c', 3000, { state: 'failed', error: { code: 'TEXT_TO_VIDEO_FAILED', message: 'No.' } }));
       assert.deepEqual(await store.get('job-b'), completed);
       assert.deepEqual(
         (await store.list()).map((job) => job.id),
@@ -48,8 +34,8 @@ describe('JobStore', () => {
     });
 
     it('replaces a record saved again, leaving no temporary files', async () => {
-      await store.save(record('job-a', 1000));
-      await store.save(record('job-a', 1000, { state: 'cancelled', updatedAt: 5000 }));
+      await store.save(jobRecord('job-a', 1000));
+      await store.save(jobRecord('job-a', 1000, { state: 'cancelled', updatedAt: 5000 }));
       assert.equal((await store.get('job-a'))?.state, 'cancelled');
       assert.equal((await store.list()).length, 1);
       assert.deepEqual(fs.readdirSync(directory), ['job-a.json']);
@@ -63,11 +49,11 @@ describe('JobStore', () => {
     it('moves damaged files aside, saying where, instead of trusting them', async () => {
       const logs: string[] = [];
       store = new JobStore(directory, { log: (message) => logs.push(message) });
-      await store.save(record('job-ok', 1000));
+      await store.save(jobRecord('job-ok', 1000));
       fs.writeFileSync(path.join(directory, 'truncated.json'), '{"id":"truncated","endpoint":"https://api');
       fs.writeFileSync(path.join(directory, 'empty.json'), '');
       // Completed without a video: nothing to show, so not a record.
-      fs.writeFileSync(path.join(directory, 'no-video.json'), JSON.stringify(record('no-video', 3000, { state: 'completed' })));
+      fs.writeFileSync(path.join(directory, 'no-video.json'), JSON.stringify(jobRecord('no-video', 3000, { state: 'completed' })));
       fs.writeFileSync(path.join(directory, 'array.json'), '[]');
       assert.deepEqual(
         (await store.list()).map((job) => job.id),
@@ -89,7 +75,7 @@ describe('JobStore', () => {
 
     it('leaves a record of a newer version alone', async () => {
       fs.mkdirSync(directory, { recursive: true });
-      const newer = JSON.stringify({ ...record('job-new', 1000), state: 'rendering' });
+      const newer = JSON.stringify({ ...jobRecord('job-new', 1000), state: 'rendering' });
       fs.writeFileSync(path.join(directory, 'job-new.json'), newer);
       fs.writeFileSync(path.join(directory, 'job-new.pending'), '');
       fs.utimesSync(path.join(directory, 'job-new.pending'), new Date(0), new Date(0));
@@ -99,7 +85,7 @@ describe('JobStore', () => {
     });
 
     it('syncs a record to disk before renaming it into place', async () => {
-      await store.save(record('job-a', 1000));
+      await store.save(jobRecord('job-a', 1000));
       const handle = await fs.promises.open(path.join(directory, 'job-a.json'), 'r');
       const prototype = Object.getPrototypeOf(handle) as { sync: () => Promise<void> };
       await handle.close();
@@ -110,7 +96,7 @@ describe('JobStore', () => {
         return original.call(this);
       };
       try {
-        await store.save(record('job-b', 2000));
+        await store.save(jobRecord('job-b', 2000));
       } finally {
         prototype.sync = original;
       }
@@ -119,12 +105,12 @@ describe('JobStore', () => {
       assert.ok(!first.includes('job-b.json'), `synced before the rename: ${first.join(', ')}`);
       const temporary = first.find((name) => name.startsWith('job-b.json.') && name.endsWith('.tmp'));
       assert.ok(temporary, `the record was synced as a temporary file: ${first.join(', ')}`);
-      assert.deepEqual(await store.get('job-b'), record('job-b', 2000));
+      assert.deepEqual(await store.get('job-b'), jobRecord('job-b', 2000));
     });
 
     it('removes its temporary file when a write fails', async () => {
       fs.mkdirSync(path.join(directory, 'job-a.json'), { recursive: true });
-      await assert.rejects(store.save(record('job-a', 1000)));
+      await assert.rejects(store.save(jobRecord('job-a', 1000)));
       assert.deepEqual(
         fs.readdirSync(directory).filter((name) => name.endsWith('.tmp')),
         [],
@@ -133,7 +119,7 @@ describe('JobStore', () => {
 
     it('keeps ids with path characters inside its folder', async () => {
       const ids = ['../escaped', '..\\escaped-too', 'a/b/../../../c', '/etc/passwd'];
-      for (const [index, id] of ids.entries()) await store.save(record(id, 1000 + index));
+      for (const [index, id] of ids.entries()) await store.save(jobRecord(id, 1000 + index));
       await store.tryLease('../lease', 'owner-a', 1000);
       await store.claimAnnouncement('../announced');
       assert.deepEqual(fs.readdirSync(root), ['jobs']);
@@ -144,14 +130,14 @@ describe('JobStore', () => {
 
     it('tells from one listing whether a job is unfinished', async () => {
       assert.equal(await store.hasPending(), false);
-      await store.save(record('job-a', 1000, { state: 'running' }));
+      await store.save(jobRecord('job-a', 1000, { state: 'running' }));
       assert.equal(await store.hasPending(), true);
-      await store.save(record('job-a', 1000, { state: 'completed', video: { url: 'https://cdn.example/a.mp4' } }));
+      await store.save(jobRecord('job-a', 1000, { state: 'completed', video: { url: 'https://cdn.example/a.mp4' } }));
       assert.equal(await store.hasPending(), false);
     });
 
     it('removes a job with its lease and announcement marker', async () => {
-      await store.save(record('job-a', 1000));
+      await store.save(jobRecord('job-a', 1000));
       await store.tryLease('job-a', 'owner-a', 60_000);
       await store.claimAnnouncement('job-a');
       await store.remove('job-a');
@@ -166,7 +152,7 @@ describe('JobStore', () => {
     const old = new Date(Date.now() - 10 * 60_000);
 
     it('removes temporary files a crash left, but not a write under way', async () => {
-      await store.save(record('job-a', 1000));
+      await store.save(jobRecord('job-a', 1000));
       const leftover = path.join(directory, 'job-a.json.1234.tmp');
       const young = path.join(directory, 'job-a.json.5678.tmp');
       fs.writeFileSync(leftover, '{"id":"job-a"');
@@ -184,7 +170,7 @@ describe('JobStore', () => {
     it('moves an empty record aside with its marker, so that start-up stops looking for it', async () => {
       const logs: string[] = [];
       store = new JobStore(directory, { log: (message) => logs.push(message) });
-      await store.save(record('job-a', 1000));
+      await store.save(jobRecord('job-a', 1000));
       fs.writeFileSync(path.join(directory, 'job-a.json'), '');
       assert.equal(await store.hasPending(), true);
       const damaged = path.join(directory, 'job-a.damaged');
@@ -195,8 +181,8 @@ describe('JobStore', () => {
     });
 
     it('clears old markers of ended jobs and of records never written, not young ones', async () => {
-      await store.save(record('ended', 1000, { state: 'failed', error: { code: 'X', message: 'No.' } }));
-      await store.save(record('running', 2000));
+      await store.save(jobRecord('ended', 1000, { state: 'failed', error: { code: 'X', message: 'No.' } }));
+      await store.save(jobRecord('running', 2000));
       for (const name of ['ended.pending', 'never-written.pending', 'running.pending']) {
         fs.writeFileSync(path.join(directory, name), '');
         fs.utimesSync(path.join(directory, name), old, old);
@@ -212,22 +198,22 @@ describe('JobStore', () => {
 
   describe('saving synchronously, as the window closes', () => {
     it('gives back what was saved, with its marker, leaving no temporary files', async () => {
-      const pending = record('job-a', 1000, { state: 'maybeCreated' });
+      const pending = jobRecord('job-a', 1000, { state: 'maybeCreated' });
       store.saveNow(pending);
       assert.deepEqual(await store.get('job-a'), pending);
       assert.deepEqual(fs.readdirSync(directory).sort(), ['job-a.json', 'job-a.pending']);
-      const completed = record('job-a', 1000, { state: 'completed', video: { url: 'https://cdn.example/a.mp4' } });
+      const completed = jobRecord('job-a', 1000, { state: 'completed', video: { url: 'https://cdn.example/a.mp4' } });
       store.saveNow(completed);
       assert.deepEqual(await store.get('job-a'), completed);
       assert.deepEqual(fs.readdirSync(directory), ['job-a.json'], 'the marker of an ended job is removed');
     });
 
     it('writes the marker of a job already pending anew, so that watchers report it', async () => {
-      await store.save(record('job-a', 1000, { state: 'submitting' }));
+      await store.save(jobRecord('job-a', 1000, { state: 'submitting' }));
       const reported: string[][] = [];
       const watch = new JobStore(directory).watchPending((ids) => reported.push(ids), 10);
       try {
-        store.saveNow(record('job-a', 1000, { state: 'maybeCreated' }));
+        store.saveNow(jobRecord('job-a', 1000, { state: 'maybeCreated' }));
         await waitFor('job-a to be reported', () => reported.some((ids) => ids.includes('job-a')));
       } finally {
         watch.dispose();
@@ -238,7 +224,7 @@ describe('JobStore', () => {
 
     it('throws when the folder cannot be written, leaving no temporary file', () => {
       fs.mkdirSync(path.join(directory, 'job-a.json'), { recursive: true });
-      assert.throws(() => store.saveNow(record('job-a', 1000)));
+      assert.throws(() => store.saveNow(jobRecord('job-a', 1000)));
       assert.deepEqual(
         fs.readdirSync(directory).filter((name) => name.endsWith('.tmp')),
         [],
@@ -253,9 +239,9 @@ describe('JobStore', () => {
       try {
         assert.ok(fs.statSync(directory).isDirectory());
         const other = new JobStore(directory);
-        await other.save(record('job-a', 1000, { state: 'submitting' }));
+        await other.save(jobRecord('job-a', 1000, { state: 'submitting' }));
         await waitFor('job-a to be reported', () => reported.some((ids) => ids.includes('job-a')));
-        await other.save(record('job-b', 2000));
+        await other.save(jobRecord('job-b', 2000));
         await waitFor('job-b to be reported', () => reported.some((ids) => ids.includes('job-b')));
         assert.deepEqual(reported.at(-1)?.sort(), ['job-a', 'job-b']);
       } finally {
@@ -268,7 +254,7 @@ describe('JobStore', () => {
     const ttl = 10_000;
 
     it('reports the pending jobs to watchers when a lease is given up, not when it is renewed', async () => {
-      await store.save(record('job-a', 1000));
+      await store.save(jobRecord('job-a', 1000));
       assert.equal(await store.tryLease('job-a', 'closing-window', ttl, 1000), true);
       const reported: string[][] = [];
       const watch = new JobStore(directory).watchPending((ids) => reported.push(ids), 10);

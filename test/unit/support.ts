@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import assert from 'node:assert/strict';
+import type { JobRecord, VideoJobRecord } from '../../src/jobs/jobRecord';
 import { ClientOptions, PictoryClient, VideoRequest } from '../../src/pictory/client';
 import { PictoryApiError } from '../../src/pictory/errors';
 import { Fetch, HttpRequestInit, lazyFetch } from '../../src/pictory/http';
@@ -57,6 +58,20 @@ export function recordingFetch(calls: FetchCall[], beforeSend?: (url: string, in
       if (length !== null) call.contentLength = Number(length);
       return response;
     };
+  };
+}
+
+/** A job record as the store keeps it: running unless `extra` says otherwise. */
+export function jobRecord(id: string, submittedAt: number, extra: Partial<VideoJobRecord> = {}): JobRecord {
+  return {
+    id,
+    endpoint: 'https://api.pictory.ai/pictoryapis',
+    request: videoRequest(`Job ${id}: a lighthouse at dawn`),
+    submittedAt,
+    deadline: submittedAt + 30 * 60_000,
+    state: 'running',
+    updatedAt: submittedAt,
+    ...extra,
   };
 }
 
