@@ -1,15 +1,38 @@
-// The names VS Code knows the extension's parts by, in one module with no dependencies: the
-// start-up entry registers them all before anything else of the extension is loaded.
+// The names VS Code knows the extension's parts by, in one module with no dependencies, so that
+// the start-up entry can register what must be there before anything else is loaded.
 
-export const COMMAND_IDS = [
+/**
+ * Commands a user can reach before the rest of the extension is loaded: the palette, the
+ * editor, explorer and view title menus, the welcome pages, and the buttons of a chat
+ * restored from history. The start-up entry registers these.
+ */
+export const STARTUP_COMMAND_IDS = [
   'pictory.generateVideo',
   'pictory.generateImage',
   'pictory.generateVideoFromImage',
   'pictory.generateVideoWithReferences',
-  'pictory.animateImage',
-  'pictory.useImageAsReference',
   'pictory.setApiKey',
   'pictory.clearApiKey',
+  'pictory.openGallery',
+  'pictory.refreshClips',
+  'pictory.refreshLibrary',
+  'pictory.showJobs',
+  'pictory.newStoryboard',
+  'pictory.storyboard.generateAll',
+  'pictory.storyboard.renderFilm',
+  'pictory.storyboard.playFilm',
+  'pictory.chat.generate',
+  'pictory.chat.editInPalette',
+  'pictory.chat.openJob',
+] as const;
+
+/**
+ * Commands reached only from what the rest of the extension shows (the views' rows, CodeLenses,
+ * the status bar, notifications), all hidden from the palette: registered when it loads.
+ */
+export const LOADED_COMMAND_IDS = [
+  'pictory.animateImage',
+  'pictory.useImageAsReference',
   'pictory.openPreview',
   'pictory.checkAgain',
   'pictory.stopWaiting',
@@ -24,23 +47,12 @@ export const COMMAND_IDS = [
   'pictory.saveToWorkspace',
   'pictory.openPictory',
   'pictory.removeJobs',
-  'pictory.openGallery',
-  'pictory.refreshClips',
   'pictory.loadMoreLibrary',
-  'pictory.refreshLibrary',
-  'pictory.showJobs',
-  'pictory.newStoryboard',
   'pictory.storyboard.generateScene',
-  'pictory.storyboard.generateAll',
-  'pictory.storyboard.renderFilm',
-  'pictory.storyboard.playFilm',
-  'pictory.chat.generate',
-  'pictory.chat.editInPalette',
-  'pictory.chat.openJob',
   'pictory.showRunningJobs',
 ] as const;
 
-export type CommandId = (typeof COMMAND_IDS)[number];
+export type CommandId = (typeof STARTUP_COMMAND_IDS)[number] | (typeof LOADED_COMMAND_IDS)[number];
 
 export const SHOW_RUNNING_JOBS_COMMAND = 'pictory.showRunningJobs' satisfies CommandId;
 

@@ -1,18 +1,24 @@
 // The start-up entry. The extension activates at every start-up, to follow jobs a closed window
-// left unfinished, so this module is kept small: it registers what VS Code must know of at once
-// (commands, views, panel serializers, chat tools and participant), looks for unfinished jobs
-// with one directory listing, and loads the rest (`dist/main.js`) on first use. Its modules
+// left unfinished, so this module is kept small: it registers what a user can reach before
+// anything else is loaded (the commands of the palette and menus, the clips view, the chat
+// participant), looks for unfinished jobs with one directory listing, and loads the rest
+// (`dist/main.js`) on first use. What shows only later is registered when it can first show:
+// the library view and the chat tools once a key is known to be set (their `when`), the
+// running view, the other commands and the panel serializers with the rest. Its modules
 // import with `import x = require()`: `import * as x` makes the bundler build a copy of the
 // module's namespace, a getter per export, in every file that imports it.
 import path = require('path');
 import vscode = require('vscode');
 import {
-  CLIPS_VIEW, COMMAND_IDS, GALLERY_VIEW_TYPE, HAS_API_KEY_CONTEXT, LIBRARY_VIEW, PARTICIPANT_ID, PREVIEW_VIEW_TYPE, RUNNING_VIEW, SECRET_KEY, STORYBOARD_VIEW_TYPE, TOOL_NAMES,
+  CLIPS_VIEW, GALLERY_VIEW_TYPE, HAS_API_KEY_CONTEXT, LIBRARY_VIEW, PARTICIPANT_ID, PREVIEW_VIEW_TYPE, RUNNING_VIEW, SECRET_KEY, STARTUP_COMMAND_IDS, STORYBOARD_VIEW_TYPE, TOOL_NAMES,
 } from './contributionIds';
 import { deferredView } from './deferredTree';
 import { checkPending, watchPendingMarkers } from './jobs/pendingMarkers';
 import { whenStoryboardOpens } from './storyboard/watch';
+import type { DeferredView } from './deferredTree';
 import type { Main, TestApi } from './main';
+import type { LibraryNode } from './studio/libraryTree';
+import type { StudioNode } from './studio/clipsTree';
 import type { StudioViews } from './studio/studio';
 
 export type { TestApi } from './main';
@@ -38,13 +44,13 @@ export function activate(context: vscode.ExtensionContext): Promise<TestApi | un
     serializers.register();
     return main;
   };
-  const views = studioViews(context, () => void load());
+  const views = studioViews(context, load);
   const subscriptions = context.subscriptions;
-  for (const id of COMMAND_IDS) subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => load().runCommand(id, args)));
+  for (const id of STARTUP_COMMAND_IDS) subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => load().runCommand(id, args)));
   const serializers = panelSerializers(context, () => load());
-  subscriptions.push(...registerChat(context, load), whenStoryboardOpens(() => load().storyboardOpened()));
+  subscriptions.push(...registerParticipant(context, load), whenStoryboardOpens(() => load().storyboardOpened()));
   followJobsFromStart(context, () => main !== undefined, load);
-  showWhetherKeyIsSet(context, () => main !== undefined);
+  showWhetherKeyIsSet(context, () => main !== undefined, views.keyIsSet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   const loaded = load();
   return loaded.resumed.then(() => loaded.testApi);
@@ -56,14 +62,36 @@ function loadMain(context: vscode.ExtensionContext, views: StudioViews): Main {
   return module.start(context, views);
 }
 
-function studioViews(context: vscode.ExtensionContext, load: () => void): StudioViews {
-  const views: StudioViews = {
-    running: deferredView(RUNNING_VIEW, load),
-    clips: deferredView(CLIPS_VIEW, load, { canSelectMany: true, showCollapseAll: true }),
-    library: deferredView(LIBRARY_VIEW, load),
+/**
+ * The side bar's views, each made when it can first show: the clips view now, the library view
+ * once a key is known to be set, the running view with the rest (only it says that jobs run).
+ */
+function studioViews(context: vscode.ExtensionContext, load: () => Main): StudioViews {
+  const fill = () => void load();
+  const made = <T>(view: DeferredView<T>): DeferredView<T> => {
+    context.subscriptions.push(view.view, view.provider);
+    return view;
   };
-  for (const { view, provider } of Object.values(views)) context.subscriptions.push(view, provider);
-  return views;
+  const clips = made(deferredView<StudioNode>(CLIPS_VIEW, fill, { canSelectMany: true, showCollapseAll: true }));
+  let running: DeferredView<StudioNode> | undefined;
+  let library: DeferredView<LibraryNode> | undefined;
+  const libraryView = () => (library ??= made(deferredView<LibraryNode>(LIBRARY_VIEW, fill)));
+  let toolsRegistered = false;
+  return {
+    clips,
+    get running() {
+      return (running ??= made(deferredView<StudioNode>(RUNNING_VIEW, fill)));
+    },
+    get library() {
+      return libraryView();
+    },
+    keyIsSet: () => {
+      libraryView();
+      if (toolsRegistered) return;
+      toolsRegistered = true;
+      context.subscriptions.push(...registerTools(load));
+    },
+  };
 }
 
 const PANEL_TYPES = [PREVIEW_VIEW_TYPE, GALLERY_VIEW_TYPE, STORYBOARD_VIEW_TYPE] as const;
@@ -100,26 +128,24 @@ function isViewType(input: vscode.TabInputWebview, type: string): boolean {
   return input.viewType === type || input.viewType.endsWith(`-${type}`);
 }
 
-/** The chat tools and `@pictory`, where the host has them (older hosts and some forks do not). */
-function registerChat(context: vscode.ExtensionContext, load: () => Main): vscode.Disposable[] {
-  const registered: vscode.Disposable[] = [];
-  if (typeof vscode.lm?.registerTool === 'function') {
-    for (const name of Object.values(TOOL_NAMES)) {
-      registered.push(
-        vscode.lm.registerTool<unknown>(name, {
-          prepareInvocation: (options, token) => load().tool(name).prepareInvocation?.(options, token),
-          invoke: (options, token) => load().tool(name).invoke(options, token),
-        }),
-      );
-    }
-  }
-  if (typeof vscode.chat?.createChatParticipant === 'function') {
-    const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (request, chatContext, stream, token) => load().chatHandler(request, chatContext, stream, token));
-    participant.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    participant.followupProvider = { provideFollowups: (result) => load().followups(result) };
-    registered.push(participant);
-  }
-  return registered;
+/** `@pictory`, where the host has chat (older hosts and some forks do not). */
+function registerParticipant(context: vscode.ExtensionContext, load: () => Main): vscode.Disposable[] {
+  if (typeof vscode.chat?.createChatParticipant !== 'function') return [];
+  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, (request, chatContext, stream, token) => load().chatHandler(request, chatContext, stream, token));
+  participant.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+  participant.followupProvider = { provideFollowups: (result) => load().followups(result) };
+  return [participant];
+}
+
+/** The chat tools, where the host has them: enabled only while a key is set (their `when`). */
+function registerTools(load: () => Main): vscode.Disposable[] {
+  if (typeof vscode.lm?.registerTool !== 'function') return [];
+  return Object.values(TOOL_NAMES).map((name) =>
+    vscode.lm.registerTool<unknown>(name, {
+      prepareInvocation: (options, token) => load().tool(name).prepareInvocation?.(options, token),
+      invoke: (options, token) => load().tool(name).invoke(options, token),
+    }),
+  );
 }
 
 /**
@@ -141,9 +167,16 @@ function followJobsFromStart(context: vscode.ExtensionContext, loaded: () => boo
   });
 }
 
-/** Views, menus and the chat tools show whether a key is set, before the rest is loaded (which then keeps it up to date). */
-function showWhetherKeyIsSet(context: vscode.ExtensionContext, loaded: () => boolean): void {
-  const update = () => void context.secrets.get(SECRET_KEY).then((key) => (loaded() ? undefined : vscode.commands.executeCommand('setContext', HAS_API_KEY_CONTEXT, !!key)), () => undefined);
+/**
+ * Views, menus and the chat tools show whether a key is set, before the rest is loaded (which
+ * then keeps the context up to date). What shows only with a key is made before the context says so.
+ */
+function showWhetherKeyIsSet(context: vscode.ExtensionContext, loaded: () => boolean, keyIsSet: () => void): void {
+  const update = () =>
+    void context.secrets.get(SECRET_KEY).then((key) => {
+      if (key) keyIsSet();
+      return loaded() ? undefined : vscode.commands.executeCommand('setContext', HAS_API_KEY_CONTEXT, !!key);
+    }, () => undefined);
   context.subscriptions.push(context.secrets.onDidChange((event) => event.key === SECRET_KEY && update()));
   update();
 }

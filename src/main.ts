@@ -5,7 +5,7 @@ import { observeNotifications, showError, ShownNotification, showWarning } from 
 import { announce, announceUnrecorded } from './announcements';
 import { PictoryApp } from './app';
 import { runCommand } from './commands';
-import { CommandId, GALLERY_VIEW_TYPE, PREVIEW_VIEW_TYPE, STORYBOARD_VIEW_TYPE, ToolName } from './contributionIds';
+import { CommandId, GALLERY_VIEW_TYPE, LOADED_COMMAND_IDS, PREVIEW_VIEW_TYPE, STORYBOARD_VIEW_TYPE, ToolName } from './contributionIds';
 import { chatTools } from './chat/tools';
 import { chatHandler, followups } from './chat/participant';
 import { StudioViews } from './studio/studio';
@@ -43,6 +43,7 @@ export function start(context: vscode.ExtensionContext, views: StudioViews): Mai
   const testApi = context.extensionMode === vscode.ExtensionMode.Test ? observe(app) : undefined;
   // Jobs other windows start from now on are followed here too (so that they live on if that window closes).
   context.subscriptions.push(app.jobs.watchForJobs());
+  for (const id of LOADED_COMMAND_IDS) context.subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(app, id, args)));
   app.registerStudio(views);
   const resumed = resumeJobs(app);
   let tools: Record<ToolName, vscode.LanguageModelTool<unknown>> | undefined;

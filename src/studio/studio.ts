@@ -10,11 +10,13 @@ import { LocalCopies } from '../jobs/localCopies';
 export { CLIPS_VIEW, RUNNING_VIEW } from '../contributionIds';
 import { HAS_API_KEY_CONTEXT } from '../contributionIds';
 
-/** The side bar's views, made at start-up: the studio fills them once it is loaded. */
+/** The side bar's views, made by the start-up entry (each when first asked for): the studio fills them once it is loaded. */
 export interface StudioViews {
   readonly running: DeferredView<StudioNode>;
   readonly clips: DeferredView<StudioNode>;
   readonly library: DeferredView<LibraryNode>;
+  /** Makes what shows only while a key is set (the library view, the chat tools), before the key's context says so. */
+  keyIsSet(): void;
 }
 
 /** The jobs this window follows now, with their elapsed time. */
@@ -101,7 +103,7 @@ export class Studio implements vscode.Disposable {
     private readonly credits: CreditWatch,
     readonly library: LibraryProvider,
     private readonly hasKey: () => Promise<boolean>,
-    views: StudioViews,
+    private readonly views: StudioViews,
   ) {
     this.running = new RunningProvider(jobs);
     this.clips = new ClipsProvider(jobs, copies, (records) => this.describe(records));
@@ -140,7 +142,9 @@ export class Studio implements vscode.Disposable {
   }
 
   async refreshKeyContext(): Promise<void> {
-    await vscode.commands.executeCommand('setContext', HAS_API_KEY_CONTEXT, await this.hasKey());
+    const hasKey = await this.hasKey();
+    if (hasKey) this.views.keyIsSet();
+    await vscode.commands.executeCommand('setContext', HAS_API_KEY_CONTEXT, hasKey);
   }
 
   /** A key was set or removed: the welcome page, and the credits shown, follow. */

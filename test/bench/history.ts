@@ -212,10 +212,10 @@ async function childrenOf(provider: vscode.TreeDataProvider<StudioNode>, node?: 
   return (await provider.getChildren(node)) ?? [];
 }
 
-/** The side bar's views, as the extension makes them at start-up. */
+/** The side bar's views, as the extension makes them (no key is set here). */
 function studioViews(): StudioViews {
   const load = () => undefined;
-  return { running: deferredView(RUNNING_VIEW, load), clips: deferredView(CLIPS_VIEW, load), library: deferredView(LIBRARY_VIEW, load) };
+  return { running: deferredView(RUNNING_VIEW, load), clips: deferredView(CLIPS_VIEW, load), library: deferredView(LIBRARY_VIEW, load), keyIsSet: () => undefined };
 }
 
 async function treeSample(machine: Machine): Promise<TreeSample> {

@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import type { TestApi } from '../../src/extension';
 import type { JobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
-import { COMMAND_IDS } from '../../src/contributionIds';
+import { LOADED_COMMAND_IDS, STARTUP_COMMAND_IDS } from '../../src/contributionIds';
+
+const COMMAND_IDS = [...STARTUP_COMMAND_IDS, ...LOADED_COMMAND_IDS];
 import { PictoryServer, startPictoryServer } from '../server/pictoryServer';
 import { EXTENSION_ID, pause, selectInNewDocument, setSetting, waitFor } from './support';
 
