@@ -31,14 +31,38 @@ export async function downloadToFile(
 ): Promise<void> {
   // Named for this download alone: another window may be fetching the same file.
   const partial = `${path}.${randomBytes(4).toString('hex')}.part`;
+  const progress = inSteps(onProgress);
   try {
     const direct = loadFetch.direct?.() ?? true;
-    if (!(direct && (await tryDirect(url, partial, signal, onProgress)))) await fetchToFile(url, partial, loadFetch, signal, onProgress);
+    if (!(direct && (await tryDirect(url, partial, signal, progress.add)))) await fetchToFile(url, partial, loadFetch, signal, progress.add);
+    progress.flush();
     await fs.rename(partial, path);
   } catch (error) {
     await fs.rm(partial, { force: true });
     throw error;
   }
+}
+
+/** The least share of the file worth a progress report. */
+const PROGRESS_STEP = 0.01;
+
+/**
+ * Progress in steps of at least 1%: reads come every 64 to 512 KB, and a report for each would
+ * be thousands of messages to the window for a large clip.
+ */
+function inSteps(onProgress: (fraction: number) => void): { add(fraction: number): void; flush(): void } {
+  let unreported = 0;
+  const flush = () => {
+    if (unreported > 0) onProgress(unreported);
+    unreported = 0;
+  };
+  return {
+    add: (fraction) => {
+      unreported += fraction;
+      if (unreported >= PROGRESS_STEP) flush();
+    },
+    flush,
+  };
 }
 
 /** Set once a direct connection could not be made (a proxy may be required): node-fetch from then on. */

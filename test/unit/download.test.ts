@@ -34,6 +34,22 @@ describe('downloading a video to a file', () => {
     assert.equal(server.mediaRequests[0].authorization, undefined);
   });
 
+  it('reports progress in steps of at least 1%, whichever client reads the file', async () => {
+    const large = await startPictoryServer({ generatedVideos: { 'large.mp4': 8 * 1024 * 1024 } });
+    try {
+      for (const loader of [loadFetch, Object.assign(() => loadFetch(), { direct: () => false })]) {
+        const steps: number[] = [];
+        await downloadToFile(`${large.origin}/media/large.mp4`, path.join(folder, 'large.mp4'), loader, new AbortController().signal, (share) => steps.push(share));
+        assert.equal(fs.statSync(path.join(folder, 'large.mp4')).size, 8 * 1024 * 1024);
+        assert.ok(Math.abs(steps.reduce((sum, share) => sum + share, 0) - 1) < 1e-9, 'the steps add up to the whole file');
+        assert.ok(steps.length >= 2 && steps.length <= 101, `${steps.length} reports`);
+        assert.ok(steps.slice(0, -1).every((share) => share >= 0.01), 'every report but the last is at least 1%');
+      }
+    } finally {
+      await large.close();
+    }
+  });
+
   it('leaves the target alone and nothing beside it when the server refuses', async () => {
     const target = path.join(folder, 'clip.mp4');
     fs.writeFileSync(target, 'claimed');
