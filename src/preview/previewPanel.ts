@@ -9,11 +9,10 @@ import { labels, previewHtml } from './previewHtml';
 import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, PreviewData, WebviewMessage } from './protocol';
 import { DecodedSound } from './sound/decodeSound';
 import { DecodeAudio } from '../config';
+import { PageReadiness } from '../pageReadiness';
 
 export { PREVIEW_VIEW_TYPE } from '../contributionIds';
 import { PREVIEW_VIEW_TYPE } from '../contributionIds';
-const READY_TIMEOUT_MS = 5000;
-const MAX_RELOADS = 3;
 
 export interface PreviewHost {
   readonly extensionUri: vscode.Uri;
@@ -80,10 +79,7 @@ class PreviewPanel {
   private readonly state: { show?: Extract<ExtensionMessage, { type: 'show' }>; audio?: ExtensionMessage } = {};
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
-  private ready = false;
-  private readyTimer: NodeJS.Timeout | undefined;
-  /** How often the page was set again because it never said it was ready (since it last was). */
-  private reloads = 0;
+  private readonly readiness: PageReadiness;
   report: PanelReport | undefined;
 
   constructor(
@@ -94,22 +90,17 @@ class PreviewPanel {
   ) {
     panel.webview.options = { enableScripts: true, localResourceRoots: panelResourceRoots(host) };
     panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message), undefined, this.disposables);
+    this.readiness = new PageReadiness(panel, {
+      name: `Preview of job ${record.id}`,
+      set: () => this.setPage(),
+      log: (line) => host.log(line),
+    });
+    this.disposables.push(this.readiness);
     panel.onDidDispose(
       () => {
         this.disposed = true;
-        clearTimeout(this.readyTimer);
         this.disposables.forEach((d) => d.dispose());
         onDispose();
-      },
-      undefined,
-      this.disposables,
-    );
-    // A hidden panel's page is discarded; it loads again when shown, and must say so again.
-    let wasVisible = panel.visible;
-    panel.onDidChangeViewState(
-      () => {
-        if (panel.visible && !wasVisible) this.expectReady();
-        wasVisible = panel.visible;
       },
       undefined,
       this.disposables,
@@ -117,26 +108,10 @@ class PreviewPanel {
     void this.render();
   }
 
-  /**
-   * VS Code (web) sometimes never delivers a page's script and style when several panels
-   * open at once, leaving a blank panel that never says it is ready: set its page again.
-   */
-  private expectReady(): void {
-    this.ready = false;
-    clearTimeout(this.readyTimer);
-    this.readyTimer = setTimeout(() => this.onReadyOverdue(), READY_TIMEOUT_MS);
-  }
-
-  private onReadyOverdue(): void {
-    if (this.disposed || this.ready || !this.panel.visible) return;
-    if (this.reloads >= MAX_RELOADS) {
-      this.host.log(`Preview of job ${this.record.id} did not load after ${this.reloads} attempts`);
-      return;
-    }
-    this.reloads++;
-    this.host.log(`Preview of job ${this.record.id} did not load within ${READY_TIMEOUT_MS / 1000} s: setting its page again (attempt ${this.reloads})`);
+  /** Sets the page again with what it last showed. */
+  private setPage(): void {
     if (this.state.show) this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, this.state.show.data);
-    this.expectReady();
+    this.readiness.expect();
   }
 
   reveal(record: JobRecord, preserveFocus: boolean): void {
@@ -177,12 +152,12 @@ class PreviewPanel {
     this.host.log(`Preview of job ${this.record.id}: made (${data.source} video, sound decoding ${data.decodeAudio})`);
     this.state.show = { type: 'show', data };
     webview.html = previewHtml(webview, this.host.extensionUri, data);
-    this.expectReady();
+    this.readiness.expect();
     if (data.videoUrl && !image) {
       void this.host.probeAudio(copy?.video ? { path: copy.video } : { url: data.videoUrl }).then((audio) => {
         this.state.audio = { type: 'audio', audio };
         // A page not ready yet gets it after the clip, when it says it is ready.
-        if (!this.disposed && this.ready) void this.panel.webview.postMessage(this.state.audio);
+        if (!this.disposed && this.readiness.isReady) void this.panel.webview.postMessage(this.state.audio);
       });
     }
   }
@@ -192,9 +167,7 @@ class PreviewPanel {
     if (!message) return;
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        this.reloads = 0;
-        clearTimeout(this.readyTimer);
+        this.readiness.onReady();
         for (const pending of [this.state.show, this.state.audio]) if (pending) void this.panel.webview.postMessage(pending);
         return;
       case 'needSound':

@@ -2,13 +2,12 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { showError } from '../notify';
+import { PageReadiness } from '../pageReadiness';
 import { inertText } from '../pictory/text';
 import { FilmLabels, FilmView, LoadableFilm, loadableFilm, readPageMessage, StoryboardAction, StoryboardExtensionMessage } from './storyboardProtocol';
 
 export { STORYBOARD_VIEW_TYPE } from '../contributionIds';
 import { STORYBOARD_VIEW_TYPE } from '../contributionIds';
-const READY_TIMEOUT_MS = 5000;
-const MAX_RELOADS = 3;
 const MAX_URI_LENGTH = 8192;
 
 export interface StoryboardPanelsOptions {
@@ -152,10 +151,7 @@ ${styles}
 class StoryboardPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
-  private ready = false;
-  private readyTimer: NodeJS.Timeout | undefined;
-  /** How often the page was set again because it never said it was ready (since it last was). */
-  private reloads = 0;
+  private readonly readiness: PageReadiness;
   /** The web origins the page's policy allows; they only grow, so that a refresh rarely reloads the page. */
   private policy: Origins = { imageOrigins: [], mediaOrigins: [] };
   private message: FilmMessage | undefined;
@@ -175,7 +171,8 @@ class StoryboardPanel {
     panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(options) };
     panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message), undefined, this.disposables);
     panel.onDidDispose(() => this.onDisposed(onDispose), undefined, this.disposables);
-    this.watchVisibility();
+    this.readiness = new PageReadiness(panel, { name: `Film of ${storyboardUri}`, set: () => this.setPage(), log: (line) => options.log(line) });
+    this.disposables.push(this.readiness);
   }
 
   /** Sets the page and gives it the film. */
@@ -210,24 +207,9 @@ class StoryboardPanel {
 
   private onDisposed(onDispose: () => void): void {
     this.disposed = true;
-    clearTimeout(this.readyTimer);
     for (const disposable of this.disposables) disposable.dispose();
     this.disposables.length = 0;
     onDispose();
-  }
-
-  /** A hidden panel's page is discarded; it loads again when shown, and says ready again. */
-  private watchVisibility(): void {
-    let wasVisible = this.panel.visible;
-    this.panel.onDidChangeViewState(
-      () => {
-        if (this.panel.visible && !wasVisible) this.expectReady();
-        if (!this.panel.visible) this.ready = false;
-        wasVisible = this.panel.visible;
-      },
-      undefined,
-      this.disposables,
-    );
   }
 
   private async build(): Promise<void> {
@@ -260,7 +242,7 @@ class StoryboardPanel {
 
   /** Gives a ready page the film, then the request to play if there is one. */
   private post(): void {
-    if (!this.ready || !this.message || this.disposed) return;
+    if (!this.readiness.isReady || !this.message || this.disposed) return;
     void this.panel.webview.postMessage(this.message);
     if (this.pendingPlay === undefined) return;
     const play: StoryboardExtensionMessage = { type: 'play', from: this.pendingPlay };
@@ -276,7 +258,6 @@ class StoryboardPanel {
     const codicons = vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css');
     const hasCodicons = codicons.scheme === 'file' && fs.existsSync(codicons.fsPath);
     const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
-    this.ready = false;
     webview.html = storyboardHtml({
       csp: storyboardCsp(webview.cspSource, nonce, this.policy),
       nonce,
@@ -285,34 +266,11 @@ class StoryboardPanel {
       script: media('storyboard.js'),
       codicons: hasCodicons,
     });
-    this.expectReady();
-  }
-
-  /**
-   * VS Code (web) sometimes never delivers a page's script when several panels open at
-   * once, leaving a blank page that never says it is ready: set the page again.
-   */
-  private expectReady(): void {
-    this.ready = false;
-    clearTimeout(this.readyTimer);
-    this.readyTimer = setTimeout(() => this.onReadyOverdue(), READY_TIMEOUT_MS);
-  }
-
-  private onReadyOverdue(): void {
-    if (this.disposed || this.ready || !this.panel.visible) return;
-    if (this.reloads >= MAX_RELOADS) {
-      this.options.log(`Film of ${this.storyboardUri} did not load after ${this.reloads} attempts`);
-      return;
-    }
-    this.reloads++;
-    this.options.log(`Film of ${this.storyboardUri} did not load within ${READY_TIMEOUT_MS / 1000} s: setting its page again (attempt ${this.reloads})`);
-    this.setPage();
+    this.readiness.expect();
   }
 
   private onReady(): void {
-    this.ready = true;
-    this.reloads = 0;
-    clearTimeout(this.readyTimer);
+    this.readiness.onReady();
     this.post();
   }
 

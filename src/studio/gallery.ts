@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { JobRecord } from '../jobs/jobRecord';
 import { LocalCopy } from '../jobs/localCopies';
 import { showError } from '../notify';
+import { PageReadiness } from '../pageReadiness';
 import { inertText } from '../pictory/text';
 import { jobCredits } from './clipsTree';
 import { galleryCsp, galleryDeck, galleryHtml, GalleryContent, galleryMessages, policyCovers } from './galleryCards';
@@ -12,8 +13,6 @@ import { GalleryAction, GalleryExtensionMessage, GalleryLabels, parseGalleryMess
 export { GALLERY_VIEW_TYPE } from '../contributionIds';
 import { GALLERY_VIEW_TYPE } from '../contributionIds';
 type Origins = Pick<GalleryContent, 'imageOrigins' | 'mediaOrigins'>;
-const READY_TIMEOUT_MS = 5000;
-const MAX_RELOADS = 3;
 /** Jobs and copies change in bursts (a copy is three files): one refresh per burst. */
 const REFRESH_DELAY_MS = 150;
 
@@ -78,12 +77,10 @@ export class Gallery implements vscode.Disposable {
    * the page can then load while the clips are read, without waiting to learn them.
    */
   private policy: Origins = { imageOrigins: [], mediaOrigins: [] };
-  private ready = false;
+  private readiness: PageReadiness | undefined;
   /** Clips changed while the page was hidden (and discarded): build them again when it is back. */
   private stale = false;
-  private readyTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
-  private reloads = 0;
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private rendered: { count: number; ms: number } | undefined;
@@ -144,17 +141,8 @@ export class Gallery implements vscode.Disposable {
     const disposables = this.panelDisposables;
     panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message), undefined, disposables);
     panel.onDidDispose(() => this.onPanelDisposed(panel), undefined, disposables);
-    // A hidden panel's page is discarded; it loads again when shown, and says ready again.
-    let wasVisible = panel.visible;
-    panel.onDidChangeViewState(
-      () => {
-        if (panel.visible && !wasVisible) this.expectReady();
-        if (!panel.visible) this.ready = false;
-        wasVisible = panel.visible;
-      },
-      undefined,
-      disposables,
-    );
+    this.readiness = new PageReadiness(panel, { name: 'Gallery', set: () => this.setPage(), log: (line) => this.host.log(line) });
+    disposables.push(this.readiness);
     const subscription = this.host.onDidChangeClips(() => this.scheduleRefresh());
     disposables.push({ dispose: () => subscription.dispose() });
     // The page loads while the clips are read; it is set again only if they need a new origin.
@@ -164,7 +152,6 @@ export class Gallery implements vscode.Disposable {
 
   private onPanelDisposed(panel: vscode.WebviewPanel): void {
     if (this.panel !== panel) return;
-    clearTimeout(this.readyTimer);
     clearTimeout(this.refreshTimer);
     for (const disposable of this.panelDisposables) disposable.dispose();
     this.panelDisposables = [];
@@ -172,9 +159,8 @@ export class Gallery implements vscode.Disposable {
     this.messages = [];
     this.jobIds = [];
     this.records.clear();
-    this.ready = false;
+    this.readiness = undefined;
     this.stale = false;
-    this.reloads = 0;
   }
 
   private scheduleRefresh(): void {
@@ -237,7 +223,7 @@ export class Gallery implements vscode.Disposable {
       };
       this.host.log(`Gallery: its page may now load from ${[...this.policy.imageOrigins, ...this.policy.mediaOrigins].join(', ')}`);
       this.setPage();
-    } else if (this.ready) {
+    } else if (this.readiness?.isReady) {
       void this.post();
     }
   }
@@ -247,7 +233,7 @@ export class Gallery implements vscode.Disposable {
     const { panel, messages } = this;
     const posting = ++this.postings;
     for (const message of messages) {
-      if (!panel || this.panel !== panel || posting !== this.postings || !this.ready) return;
+      if (!panel || this.panel !== panel || posting !== this.postings || !this.readiness?.isReady) return;
       await panel.webview.postMessage(message());
     }
   }
@@ -260,7 +246,6 @@ export class Gallery implements vscode.Disposable {
     const codicons = vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'codicons', 'codicon.css');
     const hasCodicons = codicons.scheme === 'file' && fs.existsSync(codicons.fsPath);
     const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', file)).toString();
-    this.ready = false;
     webview.html = galleryHtml({
       csp: galleryCsp({ cspSource: webview.cspSource, nonce, ...this.policy }),
       nonce,
@@ -269,28 +254,7 @@ export class Gallery implements vscode.Disposable {
       script: media('gallery.js'),
       codicons: hasCodicons,
     });
-    this.expectReady();
-  }
-
-  /**
-   * VS Code (web) sometimes never delivers a page's script when several panels open at
-   * once, leaving a blank page that never says it is ready: set the page again.
-   */
-  private expectReady(): void {
-    this.ready = false;
-    clearTimeout(this.readyTimer);
-    this.readyTimer = setTimeout(() => this.onReadyOverdue(), READY_TIMEOUT_MS);
-  }
-
-  private onReadyOverdue(): void {
-    if (!this.panel || this.ready || !this.panel.visible) return;
-    if (this.reloads >= MAX_RELOADS) {
-      this.host.log(`Gallery did not load after ${this.reloads} attempts`);
-      return;
-    }
-    this.reloads++;
-    this.host.log(`Gallery did not load within ${READY_TIMEOUT_MS / 1000} s: setting its page again (attempt ${this.reloads})`);
-    this.setPage();
+    this.readiness?.expect();
   }
 
   private receive(raw: unknown): void {
@@ -298,9 +262,7 @@ export class Gallery implements vscode.Disposable {
     if (!message || !this.panel) return;
     switch (message.type) {
       case 'ready':
-        this.ready = true;
-        this.reloads = 0;
-        clearTimeout(this.readyTimer);
+        this.readiness?.onReady();
         if (this.stale) void this.refresh();
         else void this.post();
         return;
