@@ -18,9 +18,6 @@ export const STARTUP_COMMAND_IDS = [
   'pictory.refreshLibrary',
   'pictory.showJobs',
   'pictory.newStoryboard',
-  'pictory.storyboard.generateAll',
-  'pictory.storyboard.renderFilm',
-  'pictory.storyboard.playFilm',
   'pictory.chat.generate',
   'pictory.chat.editInPalette',
   'pictory.chat.openJob',
@@ -28,7 +25,8 @@ export const STARTUP_COMMAND_IDS = [
 
 /**
  * Commands reached only from what the rest of the extension shows (the views' rows, CodeLenses,
- * the status bar, notifications), all hidden from the palette: registered when it loads.
+ * the status bar, notifications), hidden from the palette and menus until the rest says
+ * otherwise (a storyboard in the editor, jobs running): registered when it loads.
  */
 export const LOADED_COMMAND_IDS = [
   'pictory.animateImage',
@@ -49,6 +47,9 @@ export const LOADED_COMMAND_IDS = [
   'pictory.removeJobs',
   'pictory.loadMoreLibrary',
   'pictory.storyboard.generateScene',
+  'pictory.storyboard.generateAll',
+  'pictory.storyboard.renderFilm',
+  'pictory.storyboard.playFilm',
   'pictory.showRunningJobs',
 ] as const;
 

@@ -31,7 +31,7 @@ describe('what the start-up entry registers, against the manifest', () => {
     assert.deepEqual(STARTUP_COMMAND_IDS.filter((id) => (LOADED_COMMAND_IDS as readonly string[]).includes(id)), [], 'a command in both lists');
     // The rest's commands show only in the views' rows (which the rest fills), or in the palette
     // under a context key only the rest sets.
-    const SET_ONLY_BY_THE_REST = ['pictory.hasRunningJobs'];
+    const SET_ONLY_BY_THE_REST = ['pictory.hasRunningJobs', 'pictory.activeEditorIsStoryboard'];
     const reachable = new Set<string>();
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       if (menu === 'view/item/context') continue;
