@@ -7,7 +7,7 @@ import { repoRoot } from '../harness/paths';
 interface Manifest {
   readonly main: string;
   readonly contributes: {
-    readonly commands: readonly { command: string }[];
+    readonly commands: readonly { command: string; title: string }[];
     readonly menus: Record<string, readonly { command: string; when?: string }[]>;
     readonly views: Record<string, readonly { id: string; when?: string }[]>;
     readonly walkthroughs: readonly unknown[];
@@ -54,6 +54,18 @@ describe('what the start-up entry registers, against the manifest', () => {
 
   it('starts from the small entry', () => {
     assert.equal(manifest.main, './dist/extension.js');
+  });
+});
+
+describe('the README', () => {
+  it('lists every command of the palette by its title, and no other', () => {
+    const readme = fs.readFileSync(path.join(repoRoot(), 'README.md'), 'utf8');
+    const commandsSection = readme.slice(readme.indexOf('### Commands'), readme.indexOf('### Settings'));
+    const listed = [...commandsSection.matchAll(/^\| Pictory: ([^|]+?) \|/gm)].map(([, title]) => title).sort();
+    const hidden = new Set(manifest.contributes.menus.commandPalette.filter((entry) => entry.when === 'false').map((entry) => entry.command));
+    const titleOf = (title: string) => nls[title.replace(/^%|%$/g, '')] ?? title;
+    const inPalette = manifest.contributes.commands.filter(({ command }) => !hidden.has(command)).map(({ title }) => titleOf(title)).sort();
+    assert.deepEqual(listed, inPalette);
   });
 });
 
