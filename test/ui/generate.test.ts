@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BrowserSession, launchBrowser } from '../harness/browser';
-import { findExtensionHostLogs, printLogTails } from '../harness/extensionHostLogs';
+import type { BrowserSession } from '../harness/browser';
+import { findExtensionHostLogs } from '../harness/extensionHostLogs';
 import { repoRoot } from '../harness/paths';
-import { Demo, DEMO_KEY, startDemo } from '../demo/demo';
+import { Demo, DEMO_KEY } from '../demo/demo';
+import { DemoWindow, openDemoWindow } from './demoWindow';
 import { Workbench } from './workbench';
 
 /** Runs in the webview: plays the video (muted, as autoplay rules require) and watches it move. */
@@ -56,17 +57,14 @@ describe('Pictory in VS Code, as a user drives it', function () {
   const posts = () => apiRequests().filter((request) => request.method === 'POST');
   const postedPrompts = () => posts().map((request) => (request.body as { prompt: string }).prompt);
 
+  let demoWindow: DemoWindow | undefined;
+
   before(async () => {
-    demo = await startDemo({ pollsUntilDone: 3, pollingIntervalSeconds: 1 });
-    browser = await launchBrowser();
-    workbench = new Workbench(browser.page);
-    await workbench.open(demo.url);
+    demoWindow = await openDemoWindow({ pollsUntilDone: 3, pollingIntervalSeconds: 1 });
+    ({ demo, browser, workbench } = demoWindow);
   });
 
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  after(() => demoWindow?.close());
 
   beforeEach(() => demo.pictory.reset());
 
@@ -74,11 +72,8 @@ describe('Pictory in VS Code, as a user drives it', function () {
     const test = this.currentTest;
     if (!test) return;
     const name = test.title.replace(/[^\w]+/g, '-').toLowerCase();
-    const shot = await workbench.screenshot(name).catch(() => undefined);
-    if (test.state === 'failed') {
-      console.log(`Screenshot of the failure: ${shot}`);
-      printLogTails(findExtensionHostLogs(demo.userDataDir), 40);
-    }
+    if (test.state === 'failed') await demoWindow?.reportFailure(name);
+    else await workbench.screenshot(name).catch(() => undefined);
     await browser.page.keyboard.press('Escape');
     await workbench.runCommand('View: Close All Editors');
   });

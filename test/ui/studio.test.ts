@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { BrowserSession, launchBrowser } from '../harness/browser';
-import { findExtensionHostLogs, printLogTails } from '../harness/extensionHostLogs';
-import { Demo, DEMO_KEY, startDemo } from '../demo/demo';
+import type { BrowserSession } from '../harness/browser';
+import { Demo, DEMO_KEY } from '../demo/demo';
+import { DemoWindow, openDemoWindow } from './demoWindow';
 import { locateFixturesDir } from '../server/media';
 import { Workbench } from './workbench';
 
@@ -50,27 +50,21 @@ describe('The Pictory side bar, as a user works with it', function () {
   const postOf = (prompt: string) => posts().find((request) => (request.body as { prompt?: string }).prompt === prompt);
   const jobOf = (prompt: string) => [...demo.pictory.jobs().values()].find((job) => job.request.prompt === prompt);
 
+  let demoWindow: DemoWindow | undefined;
+
   before(async () => {
-    demo = await startDemo({ pollsUntilDone: 3, pollingIntervalSeconds: 1 });
-    browser = await launchBrowser();
-    workbench = new Workbench(browser.page);
-    await workbench.open(demo.url);
+    demoWindow = await openDemoWindow({ pollsUntilDone: 3, pollingIntervalSeconds: 1 });
+    ({ demo, browser, workbench } = demoWindow);
   });
 
-  after(async () => {
-    await browser?.close();
-    await demo?.stop();
-  });
+  after(() => demoWindow?.close());
 
   afterEach(async function () {
     const test = this.currentTest;
     if (!test) return;
     const name = `studio-${test.title.replace(/[^\w]+/g, '-').toLowerCase()}`;
-    const shot = await workbench.screenshot(name).catch(() => undefined);
-    if (test.state === 'failed') {
-      console.log(`Screenshot of the failure: ${shot}`);
-      printLogTails(findExtensionHostLogs(demo.userDataDir), 40);
-    }
+    if (test.state === 'failed') await demoWindow?.reportFailure(name);
+    else await workbench.screenshot(name).catch(() => undefined);
     await browser.page.keyboard.press('Escape');
     await workbench.runCommand('View: Close All Editors');
   });
