@@ -9,7 +9,7 @@ import { labels, previewHtml } from './previewHtml';
 import { AudioInfo, ExtensionMessage, parseWebviewMessage, PreviewAction, PreviewData, WebviewMessage } from './protocol';
 import { DecodedSound } from './sound/decodeSound';
 import { DecodeAudio } from '../config';
-import { PageReadiness } from '../pageReadiness';
+import { PageReadiness } from '../webview/readiness';
 
 export { PREVIEW_VIEW_TYPE } from '../contributionIds';
 import { PREVIEW_VIEW_TYPE } from '../contributionIds';

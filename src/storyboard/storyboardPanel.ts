@@ -1,10 +1,10 @@
-import { randomBytes } from 'crypto';
-import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { showError } from '../notify';
-import { PageReadiness } from '../pageReadiness';
+import { originsCover, pageHtml, PageShell, WebOrigins, withOrigins } from '../webview/page';
+import { PageReadiness } from '../webview/readiness';
+import { pageShell } from '../webview/shell';
 import { inertText } from '../pictory/text';
-import { FilmLabels, FilmView, LoadableFilm, loadableFilm, readPageMessage, StoryboardAction, StoryboardExtensionMessage } from './storyboardProtocol';
+import { FilmLabels, FilmView, loadableFilm, readPageMessage, StoryboardAction, StoryboardExtensionMessage } from './storyboardProtocol';
 
 export { STORYBOARD_VIEW_TYPE } from '../contributionIds';
 import { STORYBOARD_VIEW_TYPE } from '../contributionIds';
@@ -21,7 +21,6 @@ export interface StoryboardPanelsOptions {
 }
 
 type FilmMessage = Extract<StoryboardExtensionMessage, { type: 'film' }>;
-type Origins = Pick<LoadableFilm, 'imageOrigins' | 'mediaOrigins'>;
 
 export function filmLabels(): FilmLabels {
   return {
@@ -70,61 +69,16 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function covers(policy: Origins, needed: Origins): boolean {
-  return needed.imageOrigins.every((origin) => policy.imageOrigins.includes(origin)) && needed.mediaOrigins.every((origin) => policy.mediaOrigins.includes(origin));
-}
-
-function merged(policy: Origins, needed: Origins): Origins {
-  return {
-    imageOrigins: [...new Set([...policy.imageOrigins, ...needed.imageOrigins])],
-    mediaOrigins: [...new Set([...policy.mediaOrigins, ...needed.mediaOrigins])],
-  };
-}
-
-/** Nothing but the page's own script, style and fonts, the local copies, and the clips' web origins. */
-function storyboardCsp(cspSource: string, nonce: string, policy: Origins): string {
-  const sources = (origins: readonly string[]) => [cspSource, ...origins].join(' ');
-  return [
-    "default-src 'none'",
-    `img-src ${sources(policy.imageOrigins)}`,
-    `media-src ${sources(policy.mediaOrigins)}`,
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-}
-
-function attribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-interface StoryboardPage {
-  readonly csp: string;
-  readonly nonce: string;
-  readonly lang: string;
-  readonly styles: readonly string[];
-  readonly script: string;
-  readonly codicons: boolean;
-}
-
 function toolbarButton(id: string, icon: string, kind: 'primary' | 'secondary'): string {
   return `<button type="button" id="${id}" class="${kind}" disabled><span class="icon codicon codicon-${icon}" aria-hidden="true"></span><span class="label"></span></button>`;
 }
 
 /** The page: an empty frame; the film and every word arrive by message once it says it is ready. */
-function storyboardHtml(page: StoryboardPage): string {
-  const styles = page.styles.map((href) => `<link rel="stylesheet" href="${attribute(href)}">`).join('\n');
-  return `<!DOCTYPE html>
-<html lang="${attribute(page.lang)}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attribute(page.csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${styles}
-<title>Pictory Film</title>
-</head>
-<body class="${page.codicons ? 'codicons' : 'no-codicons'}">
-<header class="toolbar">
+function storyboardHtml(shell: PageShell): string {
+  return pageHtml(
+    shell,
+    'Pictory Film',
+    `<header class="toolbar">
   ${toolbarButton('play-film', 'play', 'primary')}
   ${toolbarButton('generate-all', 'sparkle', 'secondary')}
   ${toolbarButton('render-film', 'export', 'secondary')}
@@ -141,10 +95,8 @@ ${styles}
   </section>
   <p id="no-scenes" class="no-scenes" hidden></p>
   <ol id="scenes" class="scenes"></ol>
-</main>
-<script nonce="${attribute(page.nonce)}" src="${attribute(page.script)}"></script>
-</body>
-</html>`;
+</main>`,
+  );
 }
 
 /** One panel playing one storyboard's film. */
@@ -153,7 +105,7 @@ class StoryboardPanel {
   private disposed = false;
   private readonly readiness: PageReadiness;
   /** The web origins the page's policy allows; they only grow, so that a refresh rarely reloads the page. */
-  private policy: Origins = { imageOrigins: [], mediaOrigins: [] };
+  private policy: WebOrigins = { imageOrigins: [], mediaOrigins: [] };
   private message: FilmMessage | undefined;
   /** Where to play from once the page is ready and has the film. */
   private pendingPlay: number | undefined;
@@ -230,12 +182,12 @@ class StoryboardPanel {
     if (!film) this.options.log(`Film of ${this.storyboardUri}: no storyboard to show`);
     const loadable = loadableFilm(film ?? { title: baseName(this.storyboardUri), aspectRatio: '', scenes: [] }, (url) => local.has(url));
     this.message = { type: 'film', storyboardUri: this.storyboardUri, film: loadable.film, labels: filmLabels() };
-    if (covers(this.policy, loadable)) {
+    if (originsCover(this.policy, loadable)) {
       this.post();
       return;
     }
     // The page may only load what its policy names: a new origin needs a new page.
-    this.policy = merged(this.policy, loadable);
+    this.policy = withOrigins(this.policy, loadable);
     this.options.log(`Film of ${this.storyboardUri}: its page may now load from ${[...this.policy.imageOrigins, ...this.policy.mediaOrigins].join(', ')}`);
     this.setPage();
   }
@@ -252,20 +204,7 @@ class StoryboardPanel {
 
   private setPage(): void {
     if (this.disposed) return;
-    const webview = this.panel.webview;
-    const extensionUri = this.options.extensionUri;
-    const nonce = randomBytes(16).toString('base64');
-    const codicons = vscode.Uri.joinPath(extensionUri, 'dist', 'codicons', 'codicon.css');
-    const hasCodicons = codicons.scheme === 'file' && fs.existsSync(codicons.fsPath);
-    const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', file)).toString();
-    webview.html = storyboardHtml({
-      csp: storyboardCsp(webview.cspSource, nonce, this.policy),
-      nonce,
-      lang: vscode.env.language,
-      styles: [...(hasCodicons ? [webview.asWebviewUri(codicons).toString()] : []), media('storyboard.css')],
-      script: media('storyboard.js'),
-      codicons: hasCodicons,
-    });
+    this.panel.webview.html = storyboardHtml(pageShell(this.panel.webview, this.options.extensionUri, 'storyboard', this.policy));
     this.readiness.expect();
   }
 

@@ -1,18 +1,17 @@
-import { randomBytes } from 'crypto';
-import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { JobRecord } from '../jobs/jobRecord';
 import { LocalCopy } from '../jobs/localCopies';
 import { showError } from '../notify';
-import { PageReadiness } from '../pageReadiness';
+import { originsCover, WebOrigins, withOrigins } from '../webview/page';
+import { PageReadiness } from '../webview/readiness';
+import { pageShell } from '../webview/shell';
 import { inertText } from '../pictory/text';
 import { jobCredits } from './clipsTree';
-import { galleryCsp, galleryDeck, galleryHtml, GalleryContent, galleryMessages, policyCovers } from './galleryCards';
+import { galleryDeck, galleryHtml, galleryMessages } from './galleryCards';
 import { GalleryAction, GalleryExtensionMessage, GalleryLabels, parseGalleryMessage, GalleryWebviewMessage } from './galleryProtocol';
 
 export { GALLERY_VIEW_TYPE } from '../contributionIds';
 import { GALLERY_VIEW_TYPE } from '../contributionIds';
-type Origins = Pick<GalleryContent, 'imageOrigins' | 'mediaOrigins'>;
 /** Jobs and copies change in bursts (a copy is three files): one refresh per burst. */
 const REFRESH_DELAY_MS = 150;
 
@@ -76,7 +75,7 @@ export class Gallery implements vscode.Disposable {
    * The remote origins the page's Content Security Policy allows, kept when the panel closes:
    * the page can then load while the clips are read, without waiting to learn them.
    */
-  private policy: Origins = { imageOrigins: [], mediaOrigins: [] };
+  private policy: WebOrigins = { imageOrigins: [], mediaOrigins: [] };
   private readiness: PageReadiness | undefined;
   /** Clips changed while the page was hidden (and discarded): build them again when it is back. */
   private stale = false;
@@ -215,12 +214,9 @@ export class Gallery implements vscode.Disposable {
     this.messages = galleryMessages(deck, galleryLabels(), Date.now(), ++this.builds);
     this.jobIds = deck.jobIds;
     this.stale = false;
-    if (!policyCovers(this.policy, deck)) {
+    if (!originsCover(this.policy, deck)) {
       // The page may only load what its policy names: a new origin needs a new page.
-      this.policy = {
-        imageOrigins: [...new Set([...this.policy.imageOrigins, ...deck.imageOrigins])],
-        mediaOrigins: [...new Set([...this.policy.mediaOrigins, ...deck.mediaOrigins])],
-      };
+      this.policy = withOrigins(this.policy, deck);
       this.host.log(`Gallery: its page may now load from ${[...this.policy.imageOrigins, ...this.policy.mediaOrigins].join(', ')}`);
       this.setPage();
     } else if (this.readiness?.isReady) {
@@ -241,19 +237,7 @@ export class Gallery implements vscode.Disposable {
   private setPage(): void {
     const panel = this.panel;
     if (!panel) return;
-    const webview = panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const codicons = vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'codicons', 'codicon.css');
-    const hasCodicons = codicons.scheme === 'file' && fs.existsSync(codicons.fsPath);
-    const media = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.host.extensionUri, 'media', file)).toString();
-    webview.html = galleryHtml({
-      csp: galleryCsp({ cspSource: webview.cspSource, nonce, ...this.policy }),
-      nonce,
-      lang: vscode.env.language,
-      styles: [...(hasCodicons ? [webview.asWebviewUri(codicons).toString()] : []), media('gallery.css')],
-      script: media('gallery.js'),
-      codicons: hasCodicons,
-    });
+    panel.webview.html = galleryHtml(pageShell(panel.webview, this.host.extensionUri, 'gallery', this.policy));
     this.readiness?.expect();
   }
 

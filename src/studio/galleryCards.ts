@@ -1,11 +1,12 @@
-// The gallery's parts that need no VS Code API: the cards made from job records, the page's
-// Content Security Policy and its HTML. The bench (test/bench/gallery.ts) times these same
+// The gallery's parts that need no VS Code API: the cards made from job records and the page's
+// HTML. The bench (test/bench/gallery.ts) times these same
 // functions, and unit tests check them in plain Node.
 import { requestedDuration, type JobRecord } from '../jobs/jobRecord';
 import type { LocalCopy } from '../jobs/localCopies';
 import { shortenPrompt } from '../pictory/prompts';
 import { parseMediaUrl } from '../pictory/urls';
 import { GalleryClip, GalleryExtensionMessage, GalleryLabels } from './galleryProtocol';
+import { pageHtml, PageShell } from '../webview/page';
 
 /** How long a card's prompt may be, on one line; the card shows two lines of it at most. */
 export const CARD_TITLE_LENGTH = 120;
@@ -169,65 +170,12 @@ function once<T>(make: () => T): () => T {
   return () => (made ??= { value: make() }).value;
 }
 
-export interface GalleryPolicy {
-  /** `webview.cspSource`: the extension's files and the local copies. */
-  readonly cspSource: string;
-  readonly nonce: string;
-  readonly imageOrigins: readonly string[];
-  readonly mediaOrigins: readonly string[];
-}
-
-/** Nothing but the page's own script, style and fonts, and the media of the cards. */
-export function galleryCsp(policy: GalleryPolicy): string {
-  const sources = (origins: readonly string[]) => [policy.cspSource, ...origins].join(' ');
-  return [
-    "default-src 'none'",
-    `img-src ${sources(policy.imageOrigins)}`,
-    `media-src ${sources(policy.mediaOrigins)}`,
-    `style-src ${policy.cspSource}`,
-    `font-src ${policy.cspSource}`,
-    `script-src 'nonce-${policy.nonce}'`,
-  ].join('; ');
-}
-
-/** Whether a page made with `policy` may load everything `content` uses. */
-export function policyCovers(policy: Pick<GalleryPolicy, 'imageOrigins' | 'mediaOrigins'>, content: Pick<GalleryContent, 'imageOrigins' | 'mediaOrigins'>): boolean {
-  return (
-    content.imageOrigins.every((origin) => policy.imageOrigins.includes(origin)) &&
-    content.mediaOrigins.every((origin) => policy.mediaOrigins.includes(origin))
-  );
-}
-
-export interface GalleryPage {
-  readonly csp: string;
-  readonly nonce: string;
-  /** The page's language (`vscode.env.language`). */
-  readonly lang: string;
-  /** Style sheets, in order (the codicons' first, when shipped). */
-  readonly styles: readonly string[];
-  readonly script: string;
-  /** Card buttons show codicons rather than words. */
-  readonly codicons: boolean;
-}
-
-function attribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** The page: an empty frame; the clips and every word arrive by message once it says it is ready. */
-export function galleryHtml(page: GalleryPage): string {
-  const styles = page.styles.map((href) => `<link rel="stylesheet" href="${attribute(href)}">`).join('\n');
-  return `<!DOCTYPE html>
-<html lang="${attribute(page.lang)}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attribute(page.csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${styles}
-<title>Pictory Gallery</title>
-</head>
-<body class="${page.codicons ? 'codicons' : 'no-codicons'}">
-<header class="toolbar">
+export function galleryHtml(shell: PageShell): string {
+  return pageHtml(
+    shell,
+    'Pictory Gallery',
+    `<header class="toolbar">
   <input id="filter" type="search" autocomplete="off" spellcheck="false">
   <select id="model"></select>
   <span id="count" role="status" aria-live="polite"></span>
@@ -240,8 +188,6 @@ ${styles}
   <p id="no-match-text"></p>
   <button type="button" id="clear-filter" class="secondary"></button>
 </section>
-<main id="grid" class="grid" role="list"></main>
-<script nonce="${attribute(page.nonce)}" src="${attribute(page.script)}"></script>
-</body>
-</html>`;
+<main id="grid" class="grid" role="list"></main>`,
+  );
 }

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { galleryCsp, galleryHtml } from '../../src/studio/galleryCards';
+import { galleryHtml } from '../../src/studio/galleryCards';
+import { pageCsp } from '../../src/webview/page';
 import type { BrowserSession } from '../harness/browser';
 import { repoRoot } from '../harness/paths';
 
@@ -26,7 +27,7 @@ export function writePage(folder: string, origins: PageOrigins): string {
   const codicons = path.join(root, 'dist', 'codicons', 'codicon.css');
   const hasCodicons = fs.existsSync(codicons);
   const html = galleryHtml({
-    csp: galleryCsp({ cspSource: 'file:', nonce, ...origins }),
+    csp: pageCsp({ cspSource: 'file:', nonce, ...origins }),
     nonce,
     lang: 'en',
     styles: [...(hasCodicons ? [pathToFileURL(codicons).href] : []), media('gallery.css')],

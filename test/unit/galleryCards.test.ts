@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { JobRecord, JobState, VideoJobRecord } from '../../src/jobs/jobRecord';
 import type { LocalCopy } from '../../src/jobs/localCopies';
 import { shortenPrompt } from '../../src/pictory/prompts';
-import { buildGallery, CARD_TITLE_LENGTH, CardSources, cardTitle, FIRST_CARDS, galleryCsp, galleryDeck, galleryHtml, galleryMessages, MORE_CARDS, policyCovers } from '../../src/studio/galleryCards';
+import { buildGallery, CARD_TITLE_LENGTH, CardSources, cardTitle, FIRST_CARDS, galleryDeck, galleryHtml, galleryMessages, MORE_CARDS } from '../../src/studio/galleryCards';
+import { originsCover, pageCsp, withOrigins } from '../../src/webview/page';
 import { GALLERY_LABELS, GalleryLabels } from '../../src/studio/galleryProtocol';
 
 const ENDPOINT = 'https://api.pictory.ai/pictoryapis';
@@ -184,7 +185,7 @@ describe('the gallery page', () => {
   const policy = { cspSource: 'https://webview.example', nonce: 'abc123', imageOrigins: ['https://img.pictory.example'], mediaOrigins: [] };
 
   it('may load only its own files and the origins its cards use', () => {
-    const csp = galleryCsp(policy);
+    const csp = pageCsp(policy);
     assert.match(csp, /^default-src 'none'; /);
     assert.match(csp, /img-src https:\/\/webview\.example https:\/\/img\.pictory\.example;/);
     assert.match(csp, /media-src https:\/\/webview\.example;/);
@@ -193,14 +194,16 @@ describe('the gallery page', () => {
   });
 
   it('is made again only when the cards need an origin its policy lacks', () => {
-    assert.equal(policyCovers(policy, { imageOrigins: ['https://img.pictory.example'], mediaOrigins: [] }), true);
-    assert.equal(policyCovers(policy, { imageOrigins: [], mediaOrigins: [] }), true);
-    assert.equal(policyCovers(policy, { imageOrigins: [], mediaOrigins: ['https://cdn.pictory.example'] }), false);
+    assert.equal(originsCover(policy, { imageOrigins: ['https://img.pictory.example'], mediaOrigins: [] }), true);
+    assert.equal(originsCover(policy, { imageOrigins: [], mediaOrigins: [] }), true);
+    assert.equal(originsCover(policy, { imageOrigins: [], mediaOrigins: ['https://cdn.pictory.example'] }), false);
+    const grown = withOrigins(policy, { imageOrigins: ['https://img.pictory.example'], mediaOrigins: ['https://cdn.pictory.example'] });
+    assert.deepEqual(grown, { imageOrigins: ['https://img.pictory.example'], mediaOrigins: ['https://cdn.pictory.example'] });
   });
 
   it('holds no data and escapes what it is given', () => {
     const html = galleryHtml({
-      csp: galleryCsp(policy),
+      csp: pageCsp(policy),
       nonce: 'abc123',
       lang: 'en"><script>',
       styles: ['https://webview.example/gallery.css?a=1&b="2"'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mock } from 'node:test';
 import type * as vscode from 'vscode';
-import { PageReadiness } from '../../src/pageReadiness';
+import { PageReadiness } from '../../src/webview/readiness';
 
 /** A panel as PageReadiness sees it: visible or not, and telling when that changes. */
 class FakePanel {
