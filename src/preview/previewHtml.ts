@@ -1,5 +1,6 @@
-import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import { pageHtml } from '../webview/page';
+import { pageShell } from '../webview/shell';
 import { PreviewData } from './protocol';
 
 /** Every text the page shows, translated here: the page itself has none of its own. */
@@ -59,34 +60,14 @@ function button(action: string, icon: string, kind: 'primary' | 'secondary'): st
 
 /** Builds the panel's page: no inline content from the API, everything arrives by message. */
 export function previewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, data: PreviewData): string {
-  const nonce = randomBytes(16).toString('base64');
-  const mediaOrigin = source(webview, data.videoUrl);
-  const imageOrigins = [source(webview, data.posterUrl), mediaOrigin].filter((value): value is string => !!value);
-  const csp = [
-    "default-src 'none'",
-    `img-src ${imageOrigins.length ? [...new Set(imageOrigins)].join(' ') : "'none'"}`,
-    `media-src ${mediaOrigin ?? "'none'"}`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('dist', 'codicons', 'codicon.css')}">
-<link rel="stylesheet" href="${asset('media', 'preview.css')}">
-<title>Pictory Video</title>
-</head>
-<body>
-${data.kind === 'image' ? imageBody() : data.kind === 'film' ? filmBody() : videoBody()}
-<script nonce="${nonce}" src="${asset('media', 'soundSync.js')}"></script>
-<script nonce="${nonce}" src="${asset('media', 'preview.js')}"></script>
-</body>
-</html>`;
+  const remote = (url: string | undefined) => {
+    const origin = source(webview, url);
+    return origin && origin !== webview.cspSource ? [origin] : [];
+  };
+  const mediaOrigins = remote(data.videoUrl);
+  const origins = { imageOrigins: [...new Set([...remote(data.posterUrl), ...mediaOrigins])], mediaOrigins };
+  const shell = pageShell(webview, extensionUri, { style: 'preview.css', scripts: ['soundSync.js', 'preview.js'] }, origins);
+  return pageHtml(shell, 'Pictory Video', data.kind === 'image' ? imageBody() : data.kind === 'film' ? filmBody() : videoBody());
 }
 
 /** The page's frame: the media (a video or an image) beside or above its actions and details. */

@@ -204,7 +204,7 @@ class StoryboardPanel {
 
   private setPage(): void {
     if (this.disposed) return;
-    this.panel.webview.html = storyboardHtml(pageShell(this.panel.webview, this.options.extensionUri, 'storyboard', this.policy));
+    this.panel.webview.html = storyboardHtml(pageShell(this.panel.webview, this.options.extensionUri, { style: 'storyboard.css', scripts: ['storyboard.js'] }, this.policy));
     this.readiness.expect();
   }
 

@@ -237,7 +237,7 @@ export class Gallery implements vscode.Disposable {
   private setPage(): void {
     const panel = this.panel;
     if (!panel) return;
-    panel.webview.html = galleryHtml(pageShell(panel.webview, this.host.extensionUri, 'gallery', this.policy));
+    panel.webview.html = galleryHtml(pageShell(panel.webview, this.host.extensionUri, { style: 'gallery.css', scripts: ['gallery.js'] }, this.policy));
     this.readiness?.expect();
   }
 

@@ -1,4 +1,4 @@
-// What the gallery's and the film's pages share, with no `vscode` import: a Content Security
+// What the panels' pages share, with no `vscode` import: a Content Security
 // Policy that allows the web origins their clips come from and grows with them, and the
 // document around their own markup (their words and data arrive by message).
 
@@ -50,14 +50,16 @@ export interface PageShell {
   readonly lang: string;
   /** Style sheets, in order (the codicons' first, when shipped). */
   readonly styles: readonly string[];
-  readonly script: string;
+  /** Scripts, in order, each under the nonce. */
+  readonly scripts: readonly string[];
   /** Buttons show codicons rather than words. */
   readonly codicons: boolean;
 }
 
-/** The document: its policy, style sheets and `title`, then `body` (markup of our own, no data), then its one script. */
+/** The document: its policy, style sheets and `title`, then `body` (markup of our own, no data), then its scripts. */
 export function pageHtml(shell: PageShell, title: string, body: string): string {
   const styles = shell.styles.map((href) => `<link rel="stylesheet" href="${attribute(href)}">`).join('\n');
+  const scripts = shell.scripts.map((src) => `<script nonce="${attribute(shell.nonce)}" src="${attribute(src)}"></script>`).join('\n');
   return `<!DOCTYPE html>
 <html lang="${attribute(shell.lang)}">
 <head>
@@ -69,7 +71,7 @@ ${styles}
 </head>
 <body class="${shell.codicons ? 'codicons' : 'no-codicons'}">
 ${body}
-<script nonce="${attribute(shell.nonce)}" src="${attribute(shell.script)}"></script>
+${scripts}
 </body>
 </html>`;
 }

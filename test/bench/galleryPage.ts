@@ -31,7 +31,7 @@ export function writePage(folder: string, origins: PageOrigins): string {
     nonce,
     lang: 'en',
     styles: [...(hasCodicons ? [pathToFileURL(codicons).href] : []), media('gallery.css')],
-    script: media('gallery.js'),
+    scripts: [media('gallery.js')],
     codicons: hasCodicons,
   });
   const file = path.join(folder, 'gallery.html');

@@ -207,7 +207,7 @@ describe('the gallery page', () => {
       nonce: 'abc123',
       lang: 'en"><script>',
       styles: ['https://webview.example/gallery.css?a=1&b="2"'],
-      script: 'https://webview.example/gallery.js',
+      scripts: ['https://webview.example/gallery.js'],
       codicons: false,
     });
     assert.ok(html.includes('href="https://webview.example/gallery.css?a=1&amp;b=&quot;2&quot;"'));
