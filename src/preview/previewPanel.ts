@@ -108,7 +108,7 @@ class PreviewPanel {
     void this.render();
   }
 
-  /** Sets the page again with what it last showed. */
+  /** Sets the page with what it shows now. */
   private setPage(): void {
     if (this.state.show) this.panel.webview.html = previewHtml(this.panel.webview, this.host.extensionUri, this.state.show.data);
     this.readiness.expect();
@@ -151,8 +151,7 @@ class PreviewPanel {
     this.soundSource = copy?.video ? { path: copy.video } : data.videoUrl ? { url: data.videoUrl } : undefined;
     this.host.log(`Preview of job ${this.record.id}: made (${data.source} video, sound decoding ${data.decodeAudio})`);
     this.state.show = { type: 'show', data };
-    webview.html = previewHtml(webview, this.host.extensionUri, data);
-    this.readiness.expect();
+    this.setPage();
     if (data.videoUrl && !image) {
       void this.host.probeAudio(copy?.video ? { path: copy.video } : { url: data.videoUrl }).then((audio) => {
         this.state.audio = { type: 'audio', audio };
