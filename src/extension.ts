@@ -1,19 +1,20 @@
 // The start-up entry. The extension activates at every start-up, to follow jobs a closed window
 // left unfinished, so this module is kept small: it registers what a user can reach before
 // anything else is loaded (the commands of the palette and menus, the clips view, the chat
-// participant), looks for unfinished jobs with one directory listing, and loads the rest
-// (`dist/main.js`) on first use. What shows only later is registered when it can first show:
-// the library view and the chat tools once a key is known to be set (their `when`), the
-// running view, the other commands and the panel serializers with the rest. Its modules
-// import with `import x = require()`: `import * as x` makes the bundler build a copy of the
-// module's namespace, a getter per export, in every file that imports it.
+// participant), looks for unfinished jobs with one directory listing (and again every few
+// seconds, for jobs other windows start), and loads the rest (`dist/main.js`) on first use.
+// What shows only later is registered when it can first show: the library view and the chat
+// tools once a key is known to be set (their `when`), the running view, the other commands
+// and the panel serializers with the rest. Its modules import with `import x = require()`:
+// `import * as x` makes the bundler build a copy of the module's namespace, a getter per
+// export, in every file that imports it.
 import path = require('path');
 import vscode = require('vscode');
 import {
   CLIPS_VIEW, GALLERY_VIEW_TYPE, HAS_API_KEY_CONTEXT, LIBRARY_VIEW, PARTICIPANT_ID, PREVIEW_VIEW_TYPE, RUNNING_VIEW, SECRET_KEY, STARTUP_COMMAND_IDS, STORYBOARD_VIEW_TYPE, TOOL_NAMES,
 } from './contributionIds';
 import { deferredView } from './deferredTree';
-import { checkPending, watchPendingMarkers } from './jobs/pendingMarkers';
+import { lookForPending } from './jobs/pendingMarkers';
 import { whenStoryboardOpens } from './storyboard/watch';
 import type { DeferredView } from './deferredTree';
 import type { Main, TestApi } from './main';
@@ -40,16 +41,19 @@ export function activate(context: vscode.ExtensionContext): Promise<TestApi | un
     } finally {
       loading = false;
     }
+    // The rest follows jobs by itself.
+    lookingForJobs.dispose();
     // Panels opened from now on are to come back after a reload.
     serializers.register();
     return main;
   };
+  const lookingForJobs = followJobsFromStart(context, load);
   const views = studioViews(context, load);
   const subscriptions = context.subscriptions;
+  subscriptions.push(lookingForJobs);
   for (const id of STARTUP_COMMAND_IDS) subscriptions.push(vscode.commands.registerCommand(id, (...args: unknown[]) => load().runCommand(id, args)));
   const serializers = panelSerializers(context, () => load());
   subscriptions.push(...registerParticipant(context, load), whenStoryboardOpens(() => load().storyboardOpened()));
-  followJobsFromStart(context, () => main !== undefined, load);
   showWhetherKeyIsSet(context, () => main !== undefined, views.keyIsSet);
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
   const loaded = load();
@@ -148,23 +152,17 @@ function registerTools(load: () => Main): vscode.Disposable[] {
   );
 }
 
+/** How often a window that has not loaded the rest looks for jobs other windows started. */
+const LOOK_FOR_JOBS_EVERY_MS = 5000;
+
 /**
  * Loads the rest when a job is to be followed: one a closed window left (one directory
  * listing, not awaited), or one another window starts from now on (so that it lives on if
- * that window closes). Once loaded, the job manager watches by itself.
+ * that window closes), seen by the same listing every few seconds. Once loaded, the job
+ * manager watches by itself.
  */
-function followJobsFromStart(context: vscode.ExtensionContext, loaded: () => boolean, load: () => void): void {
-  const folder = path.join(context.globalStorageUri.fsPath, 'jobs');
-  const watch = watchPendingMarkers(folder, () => {
-    watch.dispose();
-    load();
-  });
-  context.subscriptions.push(watch);
-  checkPending(folder, (pending) => {
-    if (!pending || loaded()) return;
-    watch.dispose();
-    load();
-  });
+function followJobsFromStart(context: vscode.ExtensionContext, load: () => void): { dispose(): void } {
+  return lookForPending(path.join(context.globalStorageUri.fsPath, 'jobs'), LOOK_FOR_JOBS_EVERY_MS, load);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The job store marks every job still to be followed with a `<id>.pending` file. Start-up only
-// needs to know whether there is one, and to hear of new ones: this module does both with no
-// other dependency than `fs`, so that the start-up entry stays small.
+// needs to know whether there is one, now or later: this module does both with no other
+// dependency than `fs`, so that the start-up entry stays small.
 import fs = require('fs');
 
 export const PENDING_SUFFIX = '.pending';
@@ -11,19 +11,29 @@ export function checkPending(folder: string, found: (pending: boolean) => void):
 }
 
 /**
- * Calls `onMarker` when a pending marker is written or removed in `folder` (created if needed,
- * to have one to watch). Without a way to watch (a read-only disk), nothing is reported.
+ * Calls `found` once `folder` holds a pending marker: one listing now, then one every `everyMs`
+ * until there is a marker or this is disposed. Listings now and then rather than a watch: a
+ * window that follows no job then holds no watch and makes no folder, and starts up without
+ * setting one up. A missing or unreadable folder counts as holding none.
  */
-export function watchPendingMarkers(folder: string, onMarker: () => void): { dispose(): void } {
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    fs.mkdirSync(folder, { recursive: true });
-    watcher = fs.watch(folder, (_event, name) => {
-      if (!name || String(name).endsWith(PENDING_SUFFIX)) onMarker();
+export function lookForPending(folder: string, everyMs: number, found: () => void): { dispose(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const look = () =>
+    checkPending(folder, (pending) => {
+      if (stopped) return;
+      if (!pending) {
+        timer = setTimeout(look, everyMs);
+        return;
+      }
+      stopped = true;
+      found();
     });
-    watcher.on('error', () => watcher?.close());
-  } catch {
-    watcher = undefined;
-  }
-  return { dispose: () => watcher?.close() };
+  look();
+  return {
+    dispose: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }

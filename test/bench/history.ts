@@ -2,7 +2,7 @@
 // a busy user's machine keeps them (see clipHistory.ts), with local copies of the newest clips
 // (as many as the default 2 GB limit holds). Measures, with the real modules:
 // - activation with nothing pending: what the start-up entry asks of the job store's folder
-//   (watchPendingMarkers, then checkPending), its time and every file-system call it makes
+//   (lookForPending's first listing, checkPending), its time and every file-system call it makes
 //   there (the goal: one directory listing, no record read);
 // - the studio's "This machine" view opening: the root rows and the clips of every day VS Code
 //   shows expanded, built as tree items by the real ClipsProvider (and the first day alone);
@@ -25,7 +25,7 @@ import { showJobs } from '../../src/jobList';
 import { JobManager } from '../../src/jobs/jobManager';
 import type { JobRecord } from '../../src/jobs/jobRecord';
 import { JobStore } from '../../src/jobs/jobStore';
-import { checkPending, watchPendingMarkers } from '../../src/jobs/pendingMarkers';
+import { checkPending } from '../../src/jobs/pendingMarkers';
 import { LocalCopies } from '../../src/jobs/localCopies';
 import type { StudioNode } from '../../src/studio/clipsTree';
 import { jobCredits } from '../../src/studio/clipsTree';
@@ -164,15 +164,13 @@ function noteCalls(folder: string): { calls: string[]; restore(): void } {
   return { calls, restore: () => undo.forEach((step) => step()) };
 }
 
-/** What activation with nothing pending does in the store's folder: watch it for new jobs, then ask whether any is pending. */
+/** What activation with nothing pending does in the store's folder: the first listing of `lookForPending`, whether any job is pending. */
 async function activationSample(machine: Machine): Promise<{ ms: number; calls: string[] }> {
   const noted = noteCalls(machine.jobsFolder);
   try {
     const started = performance.now();
-    const watch = watchPendingMarkers(machine.jobsFolder, () => undefined);
     const pending = await new Promise<boolean>((resolve) => checkPending(machine.jobsFolder, resolve));
     const ms = performance.now() - started;
-    watch.dispose();
     if (pending) throw new Error('A job of the bench is pending');
     return { ms, calls: [...noted.calls] };
   } finally {
@@ -477,7 +475,7 @@ function printFigures(figures: Figures): void {
   const { machine } = figures;
   const g = figures.gallery;
   const rows: Array<[string, string]> = [
-    ['activation, nothing pending: watchPendingMarkers + checkPending', ms(figures.activation.ms)],
+    ['activation, nothing pending: the start-up listing (checkPending)', ms(figures.activation.ms)],
     ['  their file-system calls in the job store', figures.activation.calls.join(', ')],
     ['JobStore.list() in a new window', ms(figures.listMs)],
     ["'This machine': days + first day's clips as tree items", ms(median(figures.tree.map((t) => t.firstDayMs)))],

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { BrowserSession } from '../harness/browser';
 import { findExtensionHostLogs } from '../harness/extensionHostLogs';
 import { repoRoot } from '../harness/paths';
+import { waitUntil } from '../harness/processes';
 import { Demo, DEMO_KEY } from '../demo/demo';
 import { DemoWindow, openDemoWindow } from './demoWindow';
 import { Workbench } from './workbench';
@@ -121,10 +122,13 @@ describe('Pictory in VS Code, as a user drives it', function () {
   const useSettings = (settings: Record<string, unknown>) => workbench.replaceUserSettings(userSettingsFile(), settings);
 
   /** Extension hosts that ended because their window told them to, in every window so far. */
-  const endedExtensionHosts = (): number =>
+  const hostLogLines = (pattern: RegExp): number =>
     findExtensionHostLogs(demo.userDataDir)
       .filter((file) => path.basename(file) === 'remoteexthost.log')
-      .reduce((count, file) => count + (fs.readFileSync(file, 'utf8').match(/received terminate message from renderer/g)?.length ?? 0), 0);
+      .reduce((count, file) => count + (fs.readFileSync(file, 'utf8').match(pattern)?.length ?? 0), 0);
+  const endedExtensionHosts = (): number => hostLogLines(/received terminate message from renderer/g);
+  /** Windows so far whose extension host activated Pictory. */
+  const pictoryActivations = (): number => hostLogLines(/_doActivateExtension pictory-vscode\.pictory-vscode,/g);
 
   /**
    * Closes a window as a person closing its tab does: the page is left first, so that VS Code
@@ -483,6 +487,28 @@ describe('Pictory in VS Code, as a user drives it', function () {
       await browser.page.keyboard.press('Escape');
       await useSettings(original);
     }
+  });
+
+  it('follows a job another window starts, in a window where Pictory has done nothing yet', async () => {
+    // Every poll says "in progress" until the second window is closed.
+    demo.pictory.addFault({ method: 'GET', path: JOB_POLL, times: Infinity, fault: STILL_RUNNING });
+    const untouched = new Workbench(await browser.context.newPage());
+    try {
+      const activated = pictoryActivations();
+      await untouched.open(demo.url);
+      // Pictory has looked for jobs there at start-up, and found none.
+      assert.ok(await waitUntil(() => pictoryActivations() > activated, 30_000, 200), 'Pictory activated in the second window');
+      await startGeneration(LANTERN_LINE);
+      await chooseVideo('Veo 3.1 Fast', '16:9', '4s');
+      await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+      await untouched.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+      await untouched.screenshot('following-a-job-of-another-window');
+    } finally {
+      await closeWindowCleanly(untouched);
+    }
+    demo.pictory.clearFaults();
+    await workbench.notification(LANTERN_READY).waitFor({ timeout: 60_000 });
+    assert.deepEqual(postedPrompts(), [LANTERN_PROMPT], 'sent once');
   });
 
   it('announces a job in another window when the window that started it is closed', async () => {
