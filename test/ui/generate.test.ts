@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { BrowserSession } from '../harness/browser';
 import { findExtensionHostLogs } from '../harness/extensionHostLogs';
 import { repoRoot } from '../harness/paths';
+import { workbenchUrl } from '../harness/codeServer';
 import { waitUntil } from '../harness/processes';
 import { Demo, DEMO_KEY } from '../demo/demo';
 import { DemoWindow, openDemoWindow } from './demoWindow';
@@ -489,28 +490,6 @@ describe('Pictory in VS Code, as a user drives it', function () {
     }
   });
 
-  it('follows a job another window starts, in a window where Pictory has done nothing yet', async () => {
-    // Every poll says "in progress" until the second window is closed.
-    demo.pictory.addFault({ method: 'GET', path: JOB_POLL, times: Infinity, fault: STILL_RUNNING });
-    const untouched = new Workbench(await browser.context.newPage());
-    try {
-      const activated = pictoryActivations();
-      await untouched.open(demo.url);
-      // Pictory has looked for jobs there at start-up, and found none.
-      assert.ok(await waitUntil(() => pictoryActivations() > activated, 30_000, 200), 'Pictory activated in the second window');
-      await startGeneration(LANTERN_LINE);
-      await chooseVideo('Veo 3.1 Fast', '16:9', '4s');
-      await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
-      await untouched.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
-      await untouched.screenshot('following-a-job-of-another-window');
-    } finally {
-      await closeWindowCleanly(untouched);
-    }
-    demo.pictory.clearFaults();
-    await workbench.notification(LANTERN_READY).waitFor({ timeout: 60_000 });
-    assert.deepEqual(postedPrompts(), [LANTERN_PROMPT], 'sent once');
-  });
-
   it('announces a job in another window when the window that started it is closed', async () => {
     // Every poll says "in progress" until the starting window is gone.
     demo.pictory.addFault({ method: 'GET', path: JOB_POLL, times: Infinity, fault: STILL_RUNNING });
@@ -540,5 +519,30 @@ describe('Pictory in VS Code, as a user drives it', function () {
     assert.equal(await frame.locator('video#video').count(), 1);
     assert.equal(posts().length, 1, 'sent once');
     await workbench.screenshot('taken-over-by-another-window');
+  });
+
+  it('follows a job another window starts, in a window on another folder where Pictory has done nothing yet', async () => {
+    // Every poll says "in progress" until the second window is closed.
+    demo.pictory.addFault({ method: 'GET', path: JOB_POLL, times: Infinity, fault: STILL_RUNNING });
+    // A folder never opened before: its window restores no editor or panel that would load the rest of Pictory.
+    const otherFolder = path.join(path.dirname(demo.workspace), 'other-folder');
+    fs.mkdirSync(otherFolder, { recursive: true });
+    const untouched = new Workbench(await browser.context.newPage());
+    try {
+      const activated = pictoryActivations();
+      await untouched.open(workbenchUrl(demo.codeServer, otherFolder));
+      // Pictory has looked for jobs there at start-up, and found none.
+      assert.ok(await waitUntil(() => pictoryActivations() > activated, 30_000, 200), 'Pictory activated in the second window');
+      await startGeneration(LANTERN_LINE);
+      await chooseVideo('Veo 3.1 Fast', '16:9', '4s');
+      await workbench.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+      await untouched.statusBarItem('Pictory: generating').waitFor({ timeout: 20_000 });
+      await untouched.screenshot('following-a-job-of-another-window');
+    } finally {
+      await closeWindowCleanly(untouched);
+    }
+    demo.pictory.clearFaults();
+    await workbench.notification(LANTERN_READY).waitFor({ timeout: 60_000 });
+    assert.deepEqual(postedPrompts(), [LANTERN_PROMPT], 'sent once');
   });
 });
